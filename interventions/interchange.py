@@ -1,0 +1,498 @@
+"""The interchange format (interventions-v1): reading, validating, writing and exporting intervention records.
+
+An import validates the whole file before it writes anything, then writes every record in one transaction.
+"""
+
+import json
+from dataclasses import dataclass, field
+from functools import cache, partial
+from pathlib import Path
+
+import jsonschema
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+from wagtail.models import Locale, Page, Revision
+from wagtail.search.backends import get_search_backends
+from wagtail.signals import page_published
+
+from .models import (
+    ExternalRating,
+    InterventionLink,
+    InterventionPage,
+    InterventionType,
+    Outcome,
+    OutcomeDomain,
+    Pillar,
+    Setting,
+    Study,
+    TargetGroup,
+    study_reference_errors,
+)
+from .page_tree import get_intervention_index
+from .sanitize import sanitize_html
+
+FORMAT = "interventions-v1"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / f"{FORMAT}.schema.json"
+
+# Record key -> vocabulary model, for the many-to-many terms of an intervention.
+VOCABULARY_FIELDS = {
+    "pillars": Pillar,
+    "intervention_types": InterventionType,
+    "settings": Setting,
+    "target_groups": TargetGroup,
+}
+# Record keys stored as they are on InterventionPage, with their value when the record leaves them out.
+PLAIN_FIELDS = {
+    "summary": "",
+    "also_known_as": [],
+    "age_min": None,
+    "age_max": None,
+    "genders": [],
+    "countries": [],
+    "places": [],
+    "start_year": None,
+    "implementers": [],
+    "evidence_rating": "",
+    "tags": [],
+}
+STUDY_FIELDS = {
+    "key": "",
+    "citation": "",
+    "year": None,
+    "design": "",
+    "maryland_sms": None,
+    "sample_size": None,
+    "countries": [],
+    "doi": "",
+    "url": "",
+}
+EXTERNAL_RATING_FIELDS = {"source": "", "rating": "", "url": "", "assessed_year": None}
+LINK_FIELDS = {"title": "", "url": ""}
+# Where a model field's validation error belongs in a record, when the names differ.
+PAGE_ERROR_PATHS = {
+    "description": "description_html",
+    "ongoing": "end_year",
+    "cost_amount": "cost_per_participant.amount",
+    "cost_currency": "cost_per_participant.currency",
+    "cost_year": "cost_per_participant.year",
+    "bcr_low": "benefit_cost_ratio.low",
+    "bcr_high": "benefit_cost_ratio.high",
+    "bcr_source_study": "benefit_cost_ratio.source_study",
+}
+OUTCOME_ERROR_PATHS = {
+    "effect_metric": "effect_size.metric",
+    "effect_value": "effect_size.value",
+    "ci_low": "effect_size.ci_low",
+    "ci_high": "effect_size.ci_high",
+    "study_key": "study",
+}
+PAGE_TREE_FIELDS = [f.name for f in Page._meta.get_fields() if f.concrete and f.name != "title"]
+
+
+class InvalidFile(Exception):
+    """The file cannot be imported; `errors` lists every problem as 'json.path: message'."""
+
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+@dataclass
+class ImportReport:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    new_terms: list = field(default_factory=list)
+    translations: int = 0
+
+    def summary(self):
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged; "
+            f"{self.translations} translations written; {len(self.new_terms)} new vocabulary terms"
+        )
+
+
+@cache
+def schema_validator():
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def json_path(parts):
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "$"
+
+
+def parse(text):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidFile([f"$: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"]) from None
+
+
+def validate(document):
+    """Every reason the document cannot be imported, schema first, then the rules of the domain."""
+    schema_errors = sorted(schema_validator().iter_errors(document), key=lambda error: list(map(str, error.path)))
+    if schema_errors:
+        return [f"{json_path(error.absolute_path)}: {error.message}" for error in schema_errors]
+    errors = []
+    seen = {}
+    for position, record in enumerate(document["interventions"]):
+        path = f"interventions[{position}]"
+        identity = (record.get("locale", "en"), record["slug"])
+        if identity in seen:
+            errors.append(f"{path}.slug: '{record['slug']}' is also the slug of interventions[{seen[identity]}]")
+        seen[identity] = position
+        if identity[0] in record.get("translations", {}):
+            errors.append(f"{path}.translations.{identity[0]}: a record cannot translate itself into its own locale")
+        errors.extend(record_errors(record, path))
+    return errors
+
+
+def record_errors(record, path):
+    """Checks one schema-valid record against the models' own validation, without touching the database."""
+    page = InterventionPage()
+    set_page_fields(page, record)
+    errors = model_errors(partial(page.clean_fields, exclude=PAGE_TREE_FIELDS), path, PAGE_ERROR_PATHS)
+    errors += model_errors(page.check_consistency, path, PAGE_ERROR_PATHS)
+    children = [
+        ("studies", build_study, {}),
+        ("outcomes", build_outcome, OUTCOME_ERROR_PATHS),
+        ("external_ratings", build_external_rating, {}),
+        ("links", build_link, {}),
+    ]
+    for key, build_child, error_paths in children:
+        for position, item in enumerate(record.get(key, [])):
+            child = build_child(item)
+            check = partial(child.full_clean, exclude=["page", "domain"])
+            errors += model_errors(check, f"{path}.{key}[{position}]", error_paths)
+    references = study_reference_errors(
+        [study["key"] for study in record.get("studies", [])],
+        [outcome.get("study") for outcome in record.get("outcomes", [])],
+        record.get("benefit_cost_ratio", {}).get("source_study"),
+    )
+    for key, position, message in references:
+        location = {
+            "studies": f"studies[{position}].key",
+            "outcomes": f"outcomes[{position}].study",
+            "bcr_source_study": "benefit_cost_ratio.source_study",
+        }[key]
+        errors.append(f"{path}.{location}: {message}")
+    return errors
+
+
+def model_errors(check, path, error_paths):
+    """Runs a model validation and places each of its messages at the record path of its field."""
+    try:
+        check()
+    except ValidationError as error:
+        return [
+            f"{path}.{error_paths.get(name, name)}: {message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return []
+
+
+def set_page_fields(page, record, translation=None):
+    """Copies a record's own fields onto a page; a translation overrides the texts it translates."""
+    translation = translation or {}
+    for key, default in PLAIN_FIELDS.items():
+        setattr(page, key, record.get(key, default))
+    page.title = translation.get("title") or record["title"]
+    page.draft_title = page.title
+    page.slug = record["slug"]
+    page.summary = translation.get("summary") or record["summary"]
+    page.description = sanitize_html(translation.get("description_html") or record.get("description_html", ""))
+    page.ongoing = "end_year" in record and record["end_year"] is None
+    page.end_year = record.get("end_year")
+    cost = record.get("cost_per_participant", {})
+    page.cost_amount, page.cost_currency, page.cost_year = (
+        cost.get("amount"),
+        cost.get("currency", ""),
+        cost.get("year"),
+    )
+    ratio = record.get("benefit_cost_ratio", {})
+    page.bcr_low, page.bcr_high = ratio.get("low"), ratio.get("high")
+    page.bcr_source_study = ratio.get("source_study", "")
+
+
+def build(model, fields, item, **extra):
+    return model(**{key: item.get(key, default) for key, default in fields.items()}, **extra)
+
+
+def build_study(item):
+    return build(Study, STUDY_FIELDS, item)
+
+
+def build_external_rating(item):
+    return build(ExternalRating, EXTERNAL_RATING_FIELDS, item)
+
+
+def build_link(item):
+    return build(InterventionLink, LINK_FIELDS, item)
+
+
+def build_outcome(item, domains=None):
+    effect = item.get("effect_size", {})
+    return Outcome(
+        domain=domains[item["domain"]] if domains else None,
+        measure=item["measure"],
+        direction=item["direction"],
+        effect_metric=effect.get("metric", ""),
+        effect_value=effect.get("value"),
+        ci_low=effect.get("ci_low"),
+        ci_high=effect.get("ci_high"),
+        significant=item.get("significant"),
+        follow_up_months=item.get("follow_up_months"),
+        study_key=item.get("study", ""),
+    )
+
+
+def import_document(document, dry_run=False):
+    """Validates everything, then creates or updates every record in one transaction. Raises InvalidFile."""
+    errors = validate(document)
+    if errors:
+        raise InvalidFile(errors)
+    report = ImportReport()
+    with transaction.atomic():
+        terms = ensure_vocabulary(document["interventions"], report)
+        written = [page for record in document["interventions"] for page in write_record(record, terms, report)]
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            update_search_index(written)
+    return report
+
+
+def update_search_index(pages):
+    """Indexes pages with the children they were saved with: the index update that each save triggers reads the
+    page before its new studies and outcomes are stored."""
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(InterventionPage, pages)
+
+
+def import_text(text, dry_run=False):
+    return import_document(parse(text), dry_run=dry_run)
+
+
+def ensure_vocabulary(records, report):
+    """The vocabulary terms the records use, creating those the site does not have yet."""
+    wanted = {model: set() for model in [*VOCABULARY_FIELDS.values(), OutcomeDomain]}
+    for record in records:
+        for key, model in VOCABULARY_FIELDS.items():
+            wanted[model].update(record.get(key, []))
+        wanted[OutcomeDomain].update(outcome["domain"] for outcome in record.get("outcomes", []))
+    terms = {}
+    for model, slugs in wanted.items():
+        existing = {term.slug: term for term in model.objects.filter(slug__in=slugs)}
+        for slug in sorted(slugs - existing.keys()):
+            existing[slug] = model.objects.create(slug=slug, label_en=model.label_from_slug(slug))
+            report.new_terms.append(f"{model._meta.verbose_name}: {slug}")
+        terms[model] = existing
+    return terms
+
+
+def write_record(record, terms, report):
+    """Creates or updates the record's page and its translations; returns the pages it wrote."""
+    locale = Locale.objects.get(language_code=record.get("locale", "en"))
+    index = get_intervention_index(locale)
+    page = InterventionPage.objects.child_of(index).filter(slug=record["slug"]).first()
+    if page is not None and normalize_record(export_record(page, record.get("translations", {}).keys())) == (
+        normalize_record(record)
+    ):
+        report.unchanged.append(record["slug"])
+        return []
+    if page is None:
+        page = InterventionPage(locale=locale)
+        fill_page(page, record, terms)
+        publish_imported(page, parent=index)
+        report.created.append(record["slug"])
+    else:
+        fill_page(page, record, terms)
+        publish_imported(page)
+        report.updated.append(record["slug"])
+    written = [page]
+    for language_code, translation in record.get("translations", {}).items():
+        locale = Locale.objects.get(language_code=language_code)
+        written.append(write_translation(page, record, terms, locale, translation))
+        report.translations += 1
+    return written
+
+
+def write_translation(source, record, terms, locale, translation):
+    page = source.get_translation_or_none(locale)
+    if page is None:
+        page = InterventionPage(locale=locale, translation_key=source.translation_key)
+        fill_page(page, record, terms, translation)
+        publish_imported(page, parent=get_intervention_index(locale))
+    else:
+        page = page.specific
+        fill_page(page, record, terms, translation)
+        publish_imported(page)
+    return page
+
+
+def publish_imported(page, parent=None):
+    """Saves and publishes a page with one save, where Wagtail's add, save_revision and publish take three: each
+    save re-indexes the page, and imports write thousands. The revision, the history entry and the page_published
+    signal are the same as a publish from the admin."""
+    now = timezone.now()
+    page.live, page.expired, page.has_unpublished_changes = True, False, False
+    page.first_published_at = page.first_published_at or now
+    page.last_published_at = page.latest_revision_created_at = now
+    if parent is None:
+        page.save(clean=False)
+    else:
+        parent.add_child(instance=page)
+    revision = Revision.objects.create(
+        content_object=page,
+        base_content_type=page.get_base_content_type(),
+        object_str=str(page),
+        content=page.serializable_data(),
+        created_at=now,
+    )
+    Page.objects.filter(pk=page.pk).update(latest_revision=revision, live_revision=revision)
+    page.latest_revision = page.live_revision = revision
+    log(instance=page, action="wagtail.publish", revision=revision, content_changed=True)
+    page_published.send(sender=InterventionPage, instance=page, revision=revision)
+
+
+def fill_page(page, record, terms, translation=None):
+    set_page_fields(page, record, translation)
+    for key, model in VOCABULARY_FIELDS.items():
+        getattr(page, key).set([terms[model][slug] for slug in record.get(key, [])])
+    page.studies = in_order([build_study(item) for item in record.get("studies", [])])
+    page.outcomes = in_order([build_outcome(item, terms[OutcomeDomain]) for item in record.get("outcomes", [])])
+    page.external_ratings = in_order([build_external_rating(item) for item in record.get("external_ratings", [])])
+    page.links = in_order([build_link(item) for item in record.get("links", [])])
+
+
+def in_order(children):
+    """Keeps the file's order: without a sort order, databases return children in any order they like."""
+    for position, child in enumerate(children):
+        child.sort_order = position
+    return children
+
+
+def export_document(pages=None):
+    """Every live intervention in its original locale, with its translations."""
+    if pages is None:
+        pages = source_pages()
+    return {"format": FORMAT, "interventions": [export_record(page) for page in pages]}
+
+
+def source_pages():
+    """The live originals, each of which an export writes with its translations."""
+    originals = InterventionPage.objects.live().filter(is_translation=False)
+    return originals.select_related("locale").prefetch_related(*VOCABULARY_FIELDS).order_by("path")
+
+
+def export_record(page, translation_locales=None):
+    """The record of a page, in the interchange format, leaving out what the page does not have."""
+    record = {"slug": page.slug, "locale": page.locale.language_code, "title": page.title}
+    for key in PLAIN_FIELDS:
+        record[key] = getattr(page, key)
+    record["description_html"] = page.description
+    for key in VOCABULARY_FIELDS:
+        record[key] = sorted(term.slug for term in getattr(page, key).all())
+    if page.ongoing:
+        record["end_year"] = None
+    elif page.end_year is not None:
+        record["end_year"] = page.end_year
+    if page.cost_amount is not None:
+        record["cost_per_participant"] = {
+            "amount": page.cost_amount,
+            "currency": page.cost_currency,
+            "year": page.cost_year,
+        }
+    if page.bcr_low is not None:
+        record["benefit_cost_ratio"] = {
+            "low": page.bcr_low,
+            "high": page.bcr_high,
+            "source_study": page.bcr_source_study,
+        }
+    record["studies"] = [export_fields(study, STUDY_FIELDS) for study in page.studies.all()]
+    record["outcomes"] = [export_outcome(outcome) for outcome in page.outcomes.all()]
+    record["links"] = [export_fields(link, LINK_FIELDS) for link in page.links.all()]
+    record["external_ratings"] = [
+        export_fields(rating, EXTERNAL_RATING_FIELDS) for rating in page.external_ratings.all()
+    ]
+    record["translations"] = export_translations(page, translation_locales)
+    return prune(record)
+
+
+def export_translations(page, locales=None):
+    translations = {}
+    for translated in page.get_translations().live().specific().select_related("locale"):
+        language_code = translated.locale.language_code
+        if locales is not None and language_code not in locales:
+            continue
+        translations[language_code] = {
+            "title": translated.title,
+            # A translation shows the original wherever it has no text of its own.
+            "summary": translated.summary if translated.summary != page.summary else "",
+            "description_html": translated.description if translated.description != page.description else "",
+        }
+    return dict(sorted(translations.items()))
+
+
+def export_outcome(outcome):
+    return {
+        "domain": outcome.domain.slug,
+        "measure": outcome.measure,
+        "direction": outcome.direction,
+        "effect_size": {
+            "metric": outcome.effect_metric,
+            "value": outcome.effect_value,
+            "ci_low": outcome.ci_low,
+            "ci_high": outcome.ci_high,
+        },
+        "significant": outcome.significant,
+        "follow_up_months": outcome.follow_up_months,
+        "study": outcome.study_key,
+    }
+
+
+def export_fields(instance, fields):
+    return {key: getattr(instance, key) for key in fields}
+
+
+def normalize_record(record):
+    """A record as the knowledge base keeps it: comparable with an export, whatever optional parts it spelled out."""
+    normalized = json.loads(json.dumps(record))
+    normalized.setdefault("locale", "en")
+    if "description_html" in normalized:
+        normalized["description_html"] = sanitize_html(normalized["description_html"])
+    for translation in normalized.get("translations", {}).values():
+        if "description_html" in translation:
+            translation["description_html"] = sanitize_html(translation["description_html"])
+        if translation.get("summary") == normalized["summary"]:
+            translation.pop("summary")
+        if translation.get("description_html") == normalized.get("description_html"):
+            translation.pop("description_html")
+    for key in VOCABULARY_FIELDS:
+        if key in normalized:
+            normalized[key] = sorted(normalized[key])
+    return prune(normalized)
+
+
+def prune(value):
+    """Leaves out what a record does not have; `end_year: null` stays, because it says the intervention runs on."""
+    if isinstance(value, dict):
+        pruned = {key: prune(item) for key, item in value.items()}
+        return {key: item for key, item in pruned.items() if not is_empty(item) or (key, item) == ("end_year", None)}
+    if isinstance(value, list):
+        return [prune(item) for item in value]
+    # Whole numbers are written without a decimal point, as they were most likely given.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def is_empty(value):
+    return value is None or (isinstance(value, (str, list, dict)) and not value)

@@ -1,0 +1,46 @@
+import json
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from wagtail.models import Locale
+
+from interventions.interchange import import_text
+from interventions.page_tree import get_intervention_index
+from interventions.vocabulary_labels import import_labels
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the page tree, load the real demo records from fixtures/ and an admin user "
+        "(password from DJANGO_SUPERUSER_PASSWORD, otherwise generated and printed)."
+    )
+
+    def handle(self, **options):
+        for locale in Locale.objects.all():
+            get_intervention_index(locale)
+        import_labels(json.loads((FIXTURES / "vocabulary.json").read_text(encoding="utf-8")))
+        report = import_text((FIXTURES / "interventions.json").read_text(encoding="utf-8"))
+        self.stdout.write(f"Demo records: {report.summary()}")
+        self.ensure_admin()
+
+    def ensure_admin(self):
+        username = os.environ.get("DJANGO_SUPERUSER_USERNAME", "admin")
+        User = get_user_model()
+        password = os.environ.get("DJANGO_SUPERUSER_PASSWORD")
+        user = User.objects.filter(username=username).first()
+        if user is not None and not password:
+            self.stdout.write(f"Admin user '{username}' exists; its password is unchanged.")
+            return
+        password = password or secrets.token_urlsafe(12)
+        if user is None:
+            User.objects.create_superuser(username=username, email="", password=password)
+        else:
+            user.set_password(password)
+            user.save()
+        self.stdout.write(f"Admin: http://localhost:8000/admin/  user: {username}  password: {password}")

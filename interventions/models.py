@@ -1,0 +1,621 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
+from django.db import models
+from django.http import Http404, HttpResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .citations import bibtex, ris
+from .fields import ChoiceListField, CountryListField, StringListField, country_names
+from .vocabularies import (
+    EVIDENCE_RATING_MEANINGS,
+    EVIDENCE_RATING_RANK,
+    STUDY_DESIGN_MEANINGS,
+    STUDY_DESIGN_RANK,
+    Direction,
+    EffectMetric,
+    EvidenceRating,
+    Gender,
+    StudyDesign,
+)
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    _("Use lowercase letters, digits and single hyphens, e.g. 'violent-crime'."),
+)
+currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. USD."))
+doi_validator = RegexValidator(
+    r"^10\.[0-9]{4,9}/\S+$", _("A DOI starts with '10.' and a registrant code, e.g. 10.1093/qje/qjw033.")
+)
+year_validators = [MinValueValidator(1900), MaxValueValidator(2100)]
+
+RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link"]
+
+# On Elasticsearch, texts are also indexed through a stemming analyzer per language (subfields .en, .es, .pt, .fr).
+STEMMED = {
+    "es_extra": {
+        "fields": {
+            code: {"type": "text", "analyzer": f"kb_{name}"} for code, name in settings.STEMMED_LANGUAGES.items()
+        }
+    }
+}
+
+
+def help_list(meanings):
+    return " ".join(f"{value.label}: {meaning}" for value, meaning in meanings.items())
+
+
+def url_field(verbose_name, blank=True):
+    # The interchange format bounds no URL's length, so neither does the database.
+    return models.TextField(verbose_name, blank=blank, validators=[URLValidator()])
+
+
+def citations_response(text, content_type, filename):
+    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class VocabularyTerm(index.Indexed, models.Model):
+    """A term of a managed vocabulary, labelled in every interface language."""
+
+    slug = models.CharField(_("slug"), max_length=100, unique=True, validators=[slug_validator])
+    label_en = models.CharField(_("label (English)"), max_length=255)
+    label_es = models.CharField(_("label (Spanish)"), max_length=255, blank=True)
+    label_pt = models.CharField(_("label (Portuguese)"), max_length=255, blank=True)
+    label_fr = models.CharField(_("label (French)"), max_length=255, blank=True)
+
+    panels = [
+        FieldPanel("slug"),
+        FieldRowPanel([FieldPanel("label_en"), FieldPanel("label_es")]),
+        FieldRowPanel([FieldPanel("label_pt"), FieldPanel("label_fr")]),
+    ]
+    search_fields = [
+        index.SearchField("label_en"),
+        index.SearchField("label_es"),
+        index.SearchField("label_pt"),
+        index.SearchField("label_fr"),
+        index.AutocompleteField("label_en"),
+        index.FilterField("slug"),
+    ]
+
+    class Meta:
+        abstract = True
+        ordering = ["label_en"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"label_{language}", "") or self.label_en
+
+    @staticmethod
+    def label_from_slug(slug):
+        return slug.replace("-", " ").capitalize()
+
+
+class Pillar(VocabularyTerm):
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("pillar")
+        verbose_name_plural = _("pillars")
+
+
+class InterventionType(VocabularyTerm):
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("intervention type")
+        verbose_name_plural = _("intervention types")
+
+
+class Setting(VocabularyTerm):
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("setting")
+        verbose_name_plural = _("settings")
+
+
+class TargetGroup(VocabularyTerm):
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+
+class OutcomeDomain(VocabularyTerm):
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("outcome domain")
+        verbose_name_plural = _("outcome domains")
+
+
+class InterventionIndexPage(Page):
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["interventions.InterventionPage"]
+    parent_page_types = ["home.HomePage"]
+
+    class Meta:
+        verbose_name = _("intervention index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["interventions"] = InterventionPage.objects.child_of(self).live().order_by("title")
+        return context
+
+    def route(self, request, path_components):
+        """An intervention not yet translated into this index's language is served in its original language (its
+        template says so) rather than not found."""
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            if not path_components:
+                raise
+            originals = InterventionPage.objects.live().filter(slug=path_components[0]).exclude(locale=self.locale)
+            original = originals.order_by("pk").first()
+            if original is None or original.get_translation_or_none(self.locale) is not None:
+                raise
+            return original.specific.route(request, path_components[1:])
+
+
+def study_reference_errors(study_keys, outcome_study_keys, bcr_source_study):
+    """Where the studies of one intervention repeat a key, or its outcomes or benefit-cost ratio cite a study
+    it does not have. Yields (field, position, message); position is the item's index in its list."""
+    seen = set()
+    for position, key in enumerate(study_keys):
+        if key in seen:
+            yield (
+                "studies",
+                position,
+                _("Another study of this intervention already has the key '%(key)s'.") % {"key": key},
+            )
+        seen.add(key)
+    for position, key in enumerate(outcome_study_keys):
+        if key and key not in seen:
+            yield "outcomes", position, _("No study of this intervention has the key '%(key)s'.") % {"key": key}
+    if bcr_source_study and bcr_source_study not in seen:
+        yield (
+            "bcr_source_study",
+            None,
+            _("No study of this intervention has the key '%(key)s'.") % {"key": bcr_source_study},
+        )
+
+
+class InterventionPageForm(WagtailAdminPageForm):
+    """Checks that outcomes and the benefit-cost ratio cite studies entered on the same page."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        studies, outcomes = self.formsets["studies"], self.formsets["outcomes"]
+        if not (studies.is_valid() and outcomes.is_valid()):
+            return cleaned_data
+        study_forms = [form for form in studies.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        outcome_forms = [form for form in outcomes.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        errors = study_reference_errors(
+            [form.cleaned_data["key"] for form in study_forms],
+            [form.cleaned_data.get("study_key") for form in outcome_forms],
+            cleaned_data.get("bcr_source_study"),
+        )
+        for field, position, message in errors:
+            if field == "studies":
+                study_forms[position].add_error("key", message)
+            elif field == "outcomes":
+                outcome_forms[position].add_error("study_key", message)
+            else:
+                self.add_error(field, message)
+        return cleaned_data
+
+
+class InterventionPage(RoutablePageMixin, Page):
+    """One intervention (programme, policy or practice) with the evidence about it."""
+
+    also_known_as = StringListField(_("also known as"), help_text=_("Other names and acronyms, one per line."))
+    summary = models.TextField(_("summary"), max_length=1000)
+    description = RichTextField(_("description"), blank=True, features=RICH_TEXT_FEATURES)
+
+    pillars = ParentalManyToManyField(Pillar, verbose_name=_("pillars"), related_name="interventions")
+    intervention_types = ParentalManyToManyField(
+        InterventionType, verbose_name=_("intervention types"), related_name="interventions", blank=True
+    )
+    settings = ParentalManyToManyField(Setting, verbose_name=_("settings"), related_name="interventions", blank=True)
+    target_groups = ParentalManyToManyField(
+        TargetGroup, verbose_name=_("target groups"), related_name="interventions", blank=True
+    )
+
+    age_min = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    age_max = models.PositiveSmallIntegerField(
+        _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    genders = ChoiceListField(_("genders"), item_choices=Gender.choices)
+    countries = CountryListField(_("countries"))
+    places = StringListField(_("places"), help_text=_("Cities or subnational regions, one per line."))
+    start_year = models.PositiveSmallIntegerField(_("start year"), null=True, blank=True, validators=year_validators)
+    end_year = models.PositiveSmallIntegerField(_("end year"), null=True, blank=True, validators=year_validators)
+    ongoing = models.BooleanField(_("still running"), default=False)
+    implementers = StringListField(_("implementers"), help_text=_("Organisations that run it, one per line."))
+
+    evidence_rating = models.CharField(
+        _("evidence rating"),
+        max_length=20,
+        choices=EvidenceRating.choices,
+        help_text=help_list(EVIDENCE_RATING_MEANINGS),
+    )
+
+    cost_amount = models.FloatField(_("cost per participant"), null=True, blank=True, validators=[MinValueValidator(0)])
+    cost_currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[currency_validator])
+    cost_year = models.PositiveSmallIntegerField(
+        _("price year"), null=True, blank=True, validators=[MinValueValidator(1950), MaxValueValidator(2100)]
+    )
+    bcr_low = models.FloatField(
+        _("benefit-cost ratio (low)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Benefits per unit of cost: 5 means 5 back for every 1 spent."),
+    )
+    bcr_high = models.FloatField(
+        _("benefit-cost ratio (high)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    bcr_source_study = models.CharField(
+        _("benefit-cost source study"),
+        max_length=100,
+        blank=True,
+        validators=[slug_validator],
+        help_text=_("Key of the study below that reports the ratio."),
+    )
+    tags = StringListField(_("tags"), help_text=_("Free keywords, one per line."))
+
+    # Derived from the fields above on every save, so that search can filter and sort on them.
+    study_count = models.PositiveIntegerField(default=0, editable=False)
+    strongest_design = models.CharField(max_length=30, choices=StudyDesign.choices, blank=True, editable=False)
+    strongest_design_rank = models.PositiveSmallIntegerField(default=0, editable=False)
+    evidence_rank = models.PositiveSmallIntegerField(default=0, editable=False)
+    bcr_midpoint = models.FloatField(null=True, blank=True, editable=False)
+    has_cost_data = models.BooleanField(default=False, editable=False)
+    # The first page of a set of translations is the original; the others translate it. Set once, on creation.
+    is_translation = models.BooleanField(default=False, editable=False)
+
+    base_form_class = InterventionPageForm
+    parent_page_types = ["interventions.InterventionIndexPage"]
+    subpage_types = []
+
+    overview_panels = [
+        FieldPanel("title"),
+        FieldPanel("also_known_as"),
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldPanel("pillars", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("intervention_types"),
+        FieldPanel("tags"),
+    ]
+    evidence_panels = [
+        FieldPanel("evidence_rating"),
+        InlinePanel("studies", heading=_("Studies"), label=_("Study")),
+        InlinePanel("outcomes", heading=_("Outcomes"), label=_("Outcome")),
+    ]
+    cost_panels = [
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("cost_amount"), FieldPanel("cost_currency"), FieldPanel("cost_year")])],
+            heading=_("Cost per participant"),
+        ),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("bcr_low"), FieldPanel("bcr_high")]), FieldPanel("bcr_source_study")],
+            heading=_("Benefit-cost ratio"),
+        ),
+    ]
+    context_panels = [
+        FieldPanel("settings"),
+        FieldPanel("target_groups"),
+        FieldRowPanel([FieldPanel("age_min"), FieldPanel("age_max")]),
+        FieldPanel("genders"),
+        FieldPanel("countries"),
+        FieldPanel("places"),
+        FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year"), FieldPanel("ongoing")]),
+        FieldPanel("implementers"),
+    ]
+    sources_panels = [
+        InlinePanel("external_ratings", heading=_("What other clearinghouses concluded"), label=_("Rating")),
+        InlinePanel("links", heading=_("Links"), label=_("Link")),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(overview_panels, heading=_("Overview")),
+            ObjectList(evidence_panels, heading=_("Evidence")),
+            ObjectList(cost_panels, heading=_("Cost")),
+            ObjectList(context_panels, heading=_("Context")),
+            ObjectList(sources_panels, heading=_("Sources")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Publishing")),
+        ]
+    )
+
+    # Title (boost 2, from Page) and other names above the summary, the summary above the rest. PostgreSQL weighs
+    # each boost level apart; SQLite tells only the title from the rest.
+    search_fields = Page.search_fields + [
+        index.SearchField("also_known_as_text", boost=2, **STEMMED),
+        index.SearchField("summary", boost=1.5, **STEMMED),
+        index.SearchField("description", **STEMMED),
+        index.SearchField("tags_text"),
+        index.SearchField("implementers_text"),
+        index.SearchField("places_text"),
+        index.SearchField("vocabulary_text"),
+        index.RelatedFields("studies", [index.SearchField("citation")]),
+        index.RelatedFields("outcomes", [index.SearchField("measure")]),
+        index.FilterField("evidence_rating"),
+        index.FilterField("evidence_rank"),
+        index.FilterField("strongest_design_rank"),
+        index.FilterField("study_count"),
+        index.FilterField("bcr_low"),
+        index.FilterField("bcr_midpoint"),
+        index.FilterField("has_cost_data"),
+    ]
+
+    class Meta:
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+
+    def also_known_as_text(self):
+        return "\n".join(self.also_known_as)
+
+    def tags_text(self):
+        return "\n".join(self.tags)
+
+    def implementers_text(self):
+        return "\n".join(self.implementers)
+
+    def places_text(self):
+        return "\n".join(self.places)
+
+    def vocabulary_text(self):
+        """Labels of its terms in every language, so that a search in any language finds it by what it is."""
+        terms = [
+            *self.pillars.all(),
+            *self.intervention_types.all(),
+            *self.settings.all(),
+            *self.target_groups.all(),
+            *(outcome.domain for outcome in self.outcomes.all()),
+        ]
+        return "\n".join(
+            dict.fromkeys(
+                label
+                for term in terms
+                for label in (term.label_en, term.label_es, term.label_pt, term.label_fr)
+                if label
+            )
+        )
+
+    @property
+    def country_names(self):
+        return country_names(self.countries)
+
+    @property
+    def evidence_rating_meaning(self):
+        return EVIDENCE_RATING_MEANINGS[self.evidence_rating]
+
+    @path("citations/ris/", name="citations_ris")
+    def citations_ris(self, request):
+        return citations_response(ris(self), "application/x-research-info-systems", f"{self.slug}.ris")
+
+    @path("citations/bibtex/", name="citations_bibtex")
+    def citations_bibtex(self, request):
+        return citations_response(bibtex(self), "application/x-bibtex", f"{self.slug}.bib")
+
+    @path("")
+    def profile(self, request):
+        return self.render(request)
+
+    def clean(self):
+        super().clean()
+        self.check_consistency()
+
+    def check_consistency(self):
+        """Rules between fields; the importer calls this on records that have no place in the page tree yet."""
+        errors = {}
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            errors["age_max"] = _("The maximum age (%(max)s) is below the minimum age (%(min)s).") % {
+                "max": self.age_max,
+                "min": self.age_min,
+            }
+        if self.start_year and self.end_year and self.start_year > self.end_year:
+            errors["end_year"] = _("The end year (%(end)s) is before the start year (%(start)s).") % {
+                "end": self.end_year,
+                "start": self.start_year,
+            }
+        if self.ongoing and self.end_year:
+            errors["end_year"] = _("An intervention that is still running has no end year.")
+        if self.bcr_low is None and (self.bcr_high is not None or self.bcr_source_study):
+            errors["bcr_low"] = _("Give the low benefit-cost ratio (the only one, if there is a single estimate).")
+        elif self.bcr_low is not None and self.bcr_high is not None and self.bcr_low > self.bcr_high:
+            errors["bcr_high"] = _("The high benefit-cost ratio (%(high)s) is below the low one (%(low)s).") % {
+                "high": self.bcr_high,
+                "low": self.bcr_low,
+            }
+        cost_parts = {"cost_amount": self.cost_amount, "cost_currency": self.cost_currency, "cost_year": self.cost_year}
+        if any(value not in (None, "") for value in cost_parts.values()):
+            for field, value in cost_parts.items():
+                if value in (None, ""):
+                    errors[field] = _("A cost needs its amount, currency and price year.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.is_translation = InterventionPage.objects.filter(translation_key=self.translation_key).exists()
+        # A save of some fields only (save_revision stores a draft so) leaves the live content, and what derives
+        # from it, as it was.
+        if kwargs.get("update_fields") is None:
+            self.update_derived_values()
+        return super().save(*args, **kwargs)
+
+    def update_derived_values(self):
+        studies = list(self.studies.all())
+        self.study_count = len(studies)
+        strongest = max(studies, key=lambda study: STUDY_DESIGN_RANK[study.design], default=None)
+        self.strongest_design = strongest.design if strongest else ""
+        self.strongest_design_rank = STUDY_DESIGN_RANK[strongest.design] if strongest else 0
+        self.evidence_rank = EVIDENCE_RATING_RANK.get(self.evidence_rating, 0)
+        if self.bcr_low is None:
+            self.bcr_midpoint = None
+        elif self.bcr_high is None:
+            self.bcr_midpoint = self.bcr_low
+        else:
+            self.bcr_midpoint = (self.bcr_low + self.bcr_high) / 2
+        self.has_cost_data = self.cost_amount is not None or self.bcr_low is not None
+
+
+class Study(Orderable):
+    page = ParentalKey(InterventionPage, on_delete=models.CASCADE, related_name="studies")
+    key = models.CharField(
+        _("key"),
+        max_length=100,
+        validators=[slug_validator],
+        help_text=_("Short identifier that outcomes use to cite this study, e.g. 'heller-2017'."),
+    )
+    citation = models.TextField(_("citation"))
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, validators=year_validators)
+    design = models.CharField(
+        _("design"), max_length=30, choices=StudyDesign.choices, help_text=help_list(STUDY_DESIGN_MEANINGS)
+    )
+    maryland_sms = models.PositiveSmallIntegerField(
+        _("Maryland Scientific Methods Scale"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 = correlation at one point in time … 5 = randomised assignment."),
+    )
+    sample_size = models.PositiveBigIntegerField(
+        _("sample size"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    countries = CountryListField(_("countries"))
+    doi = models.TextField(_("DOI"), blank=True, validators=[doi_validator])
+    url = url_field(_("URL"))
+
+    panels = [
+        FieldRowPanel([FieldPanel("key"), FieldPanel("year"), FieldPanel("design")]),
+        FieldPanel("citation"),
+        FieldRowPanel([FieldPanel("maryland_sms"), FieldPanel("sample_size")]),
+        FieldPanel("countries"),
+        FieldRowPanel([FieldPanel("doi", widget=forms.TextInput), FieldPanel("url", widget=forms.URLInput)]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("study")
+        verbose_name_plural = _("studies")
+
+    def __str__(self):
+        return self.citation
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+class Outcome(Orderable):
+    page = ParentalKey(InterventionPage, on_delete=models.CASCADE, related_name="outcomes")
+    domain = models.ForeignKey(OutcomeDomain, on_delete=models.PROTECT, verbose_name=_("domain"), related_name="+")
+    measure = models.TextField(_("measure"), help_text=_("What was measured, in words: 'violent-crime arrests'."))
+    direction = models.CharField(
+        _("direction"),
+        max_length=20,
+        choices=Direction.choices,
+        help_text=_("Effect relative to the policy goal, not the sign of the number."),
+    )
+    effect_metric = models.CharField(_("effect size metric"), max_length=30, choices=EffectMetric.choices, blank=True)
+    effect_value = models.FloatField(_("effect size"), null=True, blank=True)
+    ci_low = models.FloatField(_("confidence interval (low)"), null=True, blank=True)
+    ci_high = models.FloatField(_("confidence interval (high)"), null=True, blank=True)
+    significant = models.BooleanField(_("statistically significant"), null=True, blank=True)
+    follow_up_months = models.PositiveBigIntegerField(_("follow-up (months)"), null=True, blank=True)
+    study_key = models.CharField(
+        _("study"),
+        max_length=100,
+        blank=True,
+        validators=[slug_validator],
+        help_text=_("Key of the study above that reports this outcome."),
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("domain"), FieldPanel("direction"), FieldPanel("study_key")]),
+        FieldPanel("measure"),
+        FieldRowPanel(
+            [FieldPanel("effect_metric"), FieldPanel("effect_value"), FieldPanel("ci_low"), FieldPanel("ci_high")]
+        ),
+        FieldRowPanel([FieldPanel("significant"), FieldPanel("follow_up_months")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+
+    def __str__(self):
+        return self.measure
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        has_value = self.effect_value is not None
+        if has_value and not self.effect_metric:
+            errors["effect_metric"] = _("Say what the effect size measures.")
+        if self.effect_metric and not has_value:
+            errors["effect_value"] = _("Give the effect size, or leave the metric empty.")
+        if not has_value and (self.ci_low is not None or self.ci_high is not None):
+            errors["effect_value"] = _("A confidence interval needs the effect size it surrounds.")
+        if has_value and self.ci_low is not None and self.ci_low > self.effect_value:
+            errors["ci_low"] = _("The lower bound (%(low)s) is above the effect size (%(value)s).") % {
+                "low": self.ci_low,
+                "value": self.effect_value,
+            }
+        if has_value and self.ci_high is not None and self.ci_high < self.effect_value:
+            errors["ci_high"] = _("The upper bound (%(high)s) is below the effect size (%(value)s).") % {
+                "high": self.ci_high,
+                "value": self.effect_value,
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+class ExternalRating(Orderable):
+    """What another clearinghouse concluded, in its own words, so users see where the sources disagree."""
+
+    page = ParentalKey(InterventionPage, on_delete=models.CASCADE, related_name="external_ratings")
+    source = models.TextField(_("source"), help_text=_("e.g. CrimeSolutions, Blueprints, YEF Toolkit."))
+    rating = models.TextField(_("their rating"), help_text=_("In the source's own words."))
+    url = url_field(_("URL"))
+    assessed_year = models.PositiveSmallIntegerField(
+        _("year assessed"), null=True, blank=True, validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+
+    panels = [
+        FieldRowPanel(
+            [
+                FieldPanel("source", widget=forms.TextInput),
+                FieldPanel("rating", widget=forms.TextInput),
+                FieldPanel("assessed_year"),
+            ]
+        ),
+        FieldPanel("url", widget=forms.URLInput),
+    ]
+
+
+class InterventionLink(Orderable):
+    page = ParentalKey(InterventionPage, on_delete=models.CASCADE, related_name="links")
+    title = models.TextField(_("title"))
+    url = url_field(_("URL"), blank=False)
+
+    panels = [FieldPanel("title", widget=forms.TextInput), FieldPanel("url", widget=forms.URLInput)]

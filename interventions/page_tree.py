@@ -1,0 +1,57 @@
+"""The pages interventions live under, created on demand so that an import works on a freshly migrated site."""
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale, Page, Site
+
+from home.models import HomePage
+
+from .models import InterventionIndexPage
+
+INDEX_SLUG = "interventions"
+
+
+@transaction.atomic
+def get_home_page(locale):
+    default_locale = Locale.get_default()
+    home = HomePage.objects.filter(locale=default_locale).first()
+    if home is None:
+        home = create_default_home_page(default_locale)
+    if locale.pk == default_locale.pk:
+        return home
+    return home.get_translation_or_none(locale) or publish(home.copy_for_translation(locale))
+
+
+def create_default_home_page(locale):
+    root = Page.get_first_root_node()
+    # Wagtail's first migration leaves a plain "Welcome" page as the site root; the real home page replaces it.
+    for placeholder in root.get_children().exact_type(Page).filter(slug="home", numchild=0):
+        placeholder.delete()
+    home = root.add_child(instance=HomePage(title=str(_("What works in citizen security")), slug="home", locale=locale))
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name=home.title)
+    else:
+        site.root_page = home
+        site.save()
+    return home
+
+
+@transaction.atomic
+def get_intervention_index(locale):
+    index = InterventionIndexPage.objects.filter(locale=locale).first()
+    if index is not None:
+        return index
+    default_locale = Locale.get_default()
+    if locale.pk != default_locale.pk:
+        source = get_intervention_index(default_locale)
+        get_home_page(locale)
+        return publish(source.copy_for_translation(locale))
+    home = get_home_page(default_locale)
+    return home.add_child(instance=InterventionIndexPage(title=str(_("Interventions")), slug=INDEX_SLUG, locale=locale))
+
+
+def publish(page):
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page.specific

@@ -1,0 +1,22 @@
+"""Untrusted HTML from interchange files is reduced to the rich text the editor itself can produce."""
+
+import bleach
+from bs4 import BeautifulSoup
+
+ALLOWED_TAGS = {"p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "ul", "ol", "li", "a"}
+ALLOWED_ATTRIBUTES = {"a": ["href"]}
+ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
+# Elements whose content is code or foreign markup, not text: dropped whole rather than unwrapped.
+DROPPED_ELEMENTS = ["script", "style", "template", "iframe", "object", "embed", "noscript", "svg", "math"]
+
+
+def sanitize_html(html):
+    if not html:
+        return ""
+    soup = BeautifulSoup(html, "html.parser")
+    for element in soup.find_all(DROPPED_ELEMENTS):
+        element.decompose()
+    # bleach has the last word: whatever the first pass left, only the allow-list survives.
+    return bleach.clean(
+        str(soup), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS, strip=True
+    ).strip()

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from home import views as home_views
+from search import views as search_views
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", home_views.sitemap, name="sitemap"),
+    path("api/v1/search/", search_views.search_api, name="search_api"),
+    path("api/v1/schema/", search_views.openapi_schema, name="openapi_schema"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Pages answer under a language prefix (/es/, /pt/, /fr/); English has none.
+urlpatterns += i18n_patterns(
+    path("search/", search_views.search_page, name="search"),
+    path("search/export.csv", search_views.export_csv, name="search_export_csv"),
+    path("search/export.json", search_views.export_json, name="search_export_json"),
+    path("gap-map/", search_views.gap_map_page, name="gap_map"),
+    path("compare/", home_views.compare_page, name="compare"),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

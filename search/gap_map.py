@@ -1,0 +1,82 @@
+"""The evidence gap map: intervention types by outcome domains, computed live from the published records that a
+search with the same parameters returns. Each cell counts interventions and their studies by evidence rating."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from interventions.vocabularies import EvidenceRating
+
+from .facets import FACETS_BY_NAME
+from .models import FacetValue
+from .service import filtered, searched
+
+# Regions of the map's filter: a label and the countries they hold (ISO 3166-1 alpha-2).
+REGIONS = {
+    "central-america": (_("Central America"), ("BZ", "CR", "SV", "GT", "HN", "NI", "PA")),
+    "caribbean": (
+        _("Caribbean"),
+        ("AG", "AW", "BB", "BS", "CU", "CW", "DM", "DO", "GD", "HT", "JM", "KN", "LC", "TT", "VC"),
+    ),
+    "south-america": (_("South America"), ("AR", "BO", "BR", "CL", "CO", "EC", "GY", "PE", "PY", "SR", "UY", "VE")),
+    "mexico": (_("Mexico"), ("MX",)),
+    "north-america": (_("United States and Canada"), ("US", "CA")),
+}
+
+
+@dataclass
+class Cell:
+    interventions: int = 0
+    studies: int = 0
+    ratings: Counter = field(default_factory=Counter)
+
+    @property
+    def rating_shares(self):
+        """(rating, label, share of the cell's interventions in percent), strongest rating first."""
+        return [
+            (rating.value, rating.label, round(100 * self.ratings[rating.value] / self.interventions))
+            for rating in EvidenceRating
+            if self.ratings[rating.value]
+        ]
+
+
+@dataclass
+class GapMap:
+    rows: list  # (intervention type slug, label)
+    columns: list  # (outcome domain slug, label)
+    cells: dict  # (type slug, domain slug) -> Cell
+
+    def cell(self, row, column):
+        return self.cells.get((row, column), Cell())
+
+
+def gap_map(params):
+    with translation.override(params.lang):
+        base, _scores = searched(params)
+        pages = filtered(base, params).values("pk", "evidence_rating", "study_count")
+        pages = {page["pk"]: page for page in pages}
+        values = defaultdict(lambda: defaultdict(list))
+        rows = FacetValue.objects.filter(page__in=list(pages), facet__in=["intervention_type", "outcome_domain"])
+        for page_id, facet, value in rows.values_list("page_id", "facet", "value"):
+            values[page_id][facet].append(value)
+        cells = defaultdict(Cell)
+        for page_id, by_facet in values.items():
+            page = pages[page_id]
+            for type_slug in by_facet["intervention_type"]:
+                for domain_slug in by_facet["outcome_domain"]:
+                    cell = cells[(type_slug, domain_slug)]
+                    cell.interventions += 1
+                    cell.studies += page["study_count"]
+                    cell.ratings[page["evidence_rating"]] += 1
+        return GapMap(
+            rows=labelled("intervention_type", {row for row, _ in cells}),
+            columns=labelled("outcome_domain", {column for _, column in cells}),
+            cells=dict(cells),
+        )
+
+
+def labelled(facet_name, values):
+    labels = FACETS_BY_NAME[facet_name].labels_of(values)
+    return sorted(((value, labels.get(value, value)) for value in values), key=lambda item: item[1].casefold())

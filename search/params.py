@@ -1,0 +1,83 @@
+"""Query parameters of the search page and the API: parsed and validated before the service sees them."""
+
+import math
+
+from django.conf import settings
+
+from .facets import FACETS
+from .service import MAX_PAGE_SIZE, SORTS, SearchParams
+
+MAX_QUERY_LENGTH = 500
+MAX_PAGE = 10_000
+TRUE_VALUES = {"1", "true", "on", "yes"}
+FALSE_VALUES = {"", "0", "false", "off", "no"}
+
+
+class InvalidParameter(ValueError):
+    def __init__(self, parameter, message):
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+
+def parse_search_params(query, default_language="en", default_page_size=20):
+    """SearchParams from a QueryDict; unknown parameters are ignored, bad values raise InvalidParameter."""
+    text = query.get("q", "").strip()
+    if len(text) > MAX_QUERY_LENGTH:
+        raise InvalidParameter("q", f"at most {MAX_QUERY_LENGTH} characters")
+    filters = {}
+    for facet in FACETS:
+        values = [value.strip() for value in query.getlist(facet.name) if value.strip()]
+        if any(len(value) > 100 for value in values):
+            raise InvalidParameter(facet.name, "values are at most 100 characters")
+        if values:
+            filters[facet.name] = tuple(dict.fromkeys(values))
+    language = query.get("lang") or default_language
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidParameter("lang", f"one of {', '.join(dict(settings.LANGUAGES))}")
+    sort = query.get("sort", "")
+    if sort and sort not in SORTS:
+        raise InvalidParameter("sort", f"one of {', '.join(SORTS)}")
+    return SearchParams(
+        q=text,
+        filters=filters,
+        bcr_min=parse_bcr_min(query.get("bcr_min", "")),
+        has_cost=parse_boolean("has_cost", query.get("has_cost", "")),
+        sort=sort,
+        page=parse_integer("page", query.get("page", ""), 1, 1, MAX_PAGE),
+        page_size=parse_integer("page_size", query.get("page_size", ""), default_page_size, 1, MAX_PAGE_SIZE),
+        lang=language,
+    )
+
+
+def parse_integer(name, raw, default, minimum, maximum):
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(name, f"a whole number from {minimum} to {maximum}") from None
+    if not minimum <= value <= maximum:
+        raise InvalidParameter(name, f"a whole number from {minimum} to {maximum}")
+    return value
+
+
+def parse_bcr_min(raw):
+    if raw == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidParameter("bcr_min", "a number of at least 0") from None
+    if not math.isfinite(value) or value < 0:
+        raise InvalidParameter("bcr_min", "a number of at least 0")
+    return value
+
+
+def parse_boolean(name, raw):
+    lowered = raw.strip().lower()
+    if lowered in TRUE_VALUES:
+        return True
+    if lowered in FALSE_VALUES:
+        return False
+    raise InvalidParameter(name, "true or false")

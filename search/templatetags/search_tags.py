@@ -1,0 +1,57 @@
+from django import template
+
+from search.highlight import highlight as highlight_text
+from search.similar import similar_interventions
+
+register = template.Library()
+
+
+def query_string(query):
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def toggle_url(request, name, value):
+    """The same search with one facet value added or removed, back on the first page."""
+    query = request.GET.copy()
+    values = query.getlist(name)
+    query.setlist(name, [v for v in values if v != value] if value in values else [*values, value])
+    query.pop("page", None)
+    return query_string(query)
+
+
+@register.simple_tag
+def page_url(request, number):
+    query = request.GET.copy()
+    query["page"] = number
+    return query_string(query)
+
+
+@register.simple_tag
+def without_filters_url(request):
+    query = request.GET.copy()
+    for name in list(query):
+        if name not in ("q", "sort", "page_size"):
+            del query[name]
+    return query_string(query)
+
+
+@register.filter
+def highlight(text, query):
+    return highlight_text(text, query)
+
+
+@register.filter
+def facet_entries(result, facet_name):
+    return result.facets[facet_name]
+
+
+@register.simple_tag
+def gap_cell(gap_map, row, column):
+    return gap_map.cell(row, column)
+
+
+@register.simple_tag(takes_context=True)
+def similar_to(context, page):
+    return similar_interventions(page, context["request"].LANGUAGE_CODE)

@@ -1,0 +1,103 @@
+from dataclasses import replace
+from functools import wraps
+
+from django.http import HttpResponse, JsonResponse, QueryDict
+from django.template.response import TemplateResponse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from interventions.models import Pillar
+
+from .api import search_json
+from .exports import results_csv, results_document
+from .facets import FACETS
+from .gap_map import REGIONS, gap_map
+from .openapi import openapi_document
+from .params import InvalidParameter, parse_search_params
+from .service import all_results, search_interventions
+
+
+@require_GET
+def search_api(request):
+    try:
+        params = parse_search_params(request.GET)
+    except InvalidParameter as invalid:
+        return bad_parameter(invalid)
+    return JsonResponse(search_json(search_interventions(params), request), json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def openapi_schema(request):
+    return JsonResponse(openapi_document())
+
+
+def bad_parameter(invalid):
+    return JsonResponse({"error": {"parameter": invalid.parameter, "message": invalid.message}}, status=400)
+
+
+def with_search_params(view):
+    """A GET view of the search in the visitor's language; a bad parameter gets a JSON 400 that names it."""
+
+    @require_GET
+    @wraps(view)
+    def parsed(request):
+        try:
+            params = parse_search_params(request.GET, default_language=get_language())
+        except InvalidParameter as invalid:
+            return bad_parameter(invalid)
+        return view(request, params)
+
+    return parsed
+
+
+@with_search_params
+def export_csv(request, params):
+    response = HttpResponse(results_csv(all_results(params), request), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="interventions.csv"'
+    return response
+
+
+@with_search_params
+def export_json(request, params):
+    response = JsonResponse(results_document(all_results(params)), json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="interventions.json"'
+    return response
+
+
+@require_GET
+def search_page(request):
+    try:
+        params = parse_search_params(request.GET, default_language=get_language())
+    except InvalidParameter as invalid:
+        return TemplateResponse(request, "search/search.html", {"error": invalid}, status=400)
+    result = search_interventions(params)
+    return TemplateResponse(request, "search/search.html", {"result": result, "params": params, "facets": FACETS})
+
+
+@require_GET
+def gap_map_page(request):
+    try:
+        params = parse_search_params(request.GET, default_language=get_language())
+        region = request.GET.get("region", "")
+        if region and region not in REGIONS:
+            raise InvalidParameter("region", f"one of {', '.join(REGIONS)}")
+    except InvalidParameter as invalid:
+        return TemplateResponse(request, "search/gap_map.html", {"error": invalid}, status=400)
+    if region:
+        params = replace(params, filters={**params.filters, "country": REGIONS[region][1]})
+    # Every cell links to the search for its two terms within the map's own filters.
+    within = QueryDict(mutable=True)
+    for name, values in params.filters.items():
+        within.setlist(name, values)
+    return TemplateResponse(
+        request,
+        "search/gap_map.html",
+        {
+            "map": gap_map(params),
+            "params": params,
+            "region": region,
+            "regions": REGIONS,
+            "pillars": Pillar.objects.all(),
+            "search_within": within.urlencode(),
+        },
+    )

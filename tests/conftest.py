@@ -1,0 +1,46 @@
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import translation
+
+from interventions.interchange import import_document
+from interventions.models import InterventionPage
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE_FILE = REPO / "fixtures" / "interventions.json"
+VOCABULARY_FILE = REPO / "fixtures" / "vocabulary.json"
+
+
+@pytest.fixture(scope="session")
+def fixture_document():
+    return json.loads(FIXTURE_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The real records, imported once for the session; tests that change them run in their own transaction.
+    with django_db_blocker.unblock():
+        call_command("import_vocabulary", str(VOCABULARY_FILE), stdout=io.StringIO())
+        call_command("import_interventions", str(FIXTURE_FILE), stdout=io.StringIO())
+
+
+@pytest.fixture
+def import_records(db):
+    def run(*records):
+        import_document({"format": "interventions-v1", "interventions": list(records)})
+        slugs = [record["slug"] for record in records]
+        return list(InterventionPage.objects.filter(slug__in=slugs, locale__language_code="en").order_by("pk"))
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Requests under /es/, /pt/ or /fr/ leave their language active in the thread: each test starts in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -1,0 +1,103 @@
+"""Editors see an intervention with its studies and outcomes in the Wagtail admin, and can save edits."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from interventions.models import InterventionPage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-password")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def bam():
+    return InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
+
+
+def form_values(html):
+    """What a browser would submit from the page editor form, as it stands."""
+    form = BeautifulSoup(html, "html.parser").find("form", id="page-edit-form")
+    values = {}
+    for field in form.find_all(["input", "textarea", "select"]):
+        name = field.get("name")
+        if not name or field.get("type") in ("submit", "button", "file"):
+            continue
+        if field.name == "textarea":
+            values[name] = field.text
+        elif field.name == "select":
+            selected = [option.get("value", option.text) for option in field.find_all("option", selected=True)]
+            values[name] = selected if field.has_attr("multiple") else (selected[0] if selected else "")
+        elif field.get("type") in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                values.setdefault(name, []).append(field.get("value", "on"))
+        else:
+            values[name] = field.get("value", "")
+    return values
+
+
+def edit_url(page):
+    return reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+
+def test_editor_shows_studies_and_outcomes_in_tabs(editor_client, bam):
+    response = editor_client.get(edit_url(bam))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for tab in ["Overview", "Evidence", "Cost", "Context", "Sources"]:
+        assert f">{tab}<" in html or f"{tab}\n" in html
+    for study in bam.studies.all():
+        assert study.key in html
+    for outcome in bam.outcomes.all():
+        assert outcome.measure[:40] in html
+
+
+def test_saving_an_edit_publishes_it(editor_client, bam):
+    values = form_values(editor_client.get(edit_url(bam)).content.decode())
+    values["summary"] = "An edited summary."
+    values["action-publish"] = "action-publish"
+    response = editor_client.post(edit_url(bam), values)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    bam.refresh_from_db()
+    assert bam.summary == "An edited summary."
+    assert bam.studies.count() >= 2 and bam.outcomes.count() >= 4
+
+
+def test_validation_errors_stand_next_to_their_fields(editor_client, bam):
+    values = form_values(editor_client.get(edit_url(bam)).content.decode())
+    values.update(age_min="18", age_max="10", bcr_source_study="no-such-study")
+    response = editor_client.post(edit_url(bam), values)
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+
+    def error_near(field_name):
+        field = soup.find(attrs={"name": field_name})
+        wrapper = field.find_parent(attrs={"data-field-wrapper": True}) or field.find_parent("div")
+        return wrapper.get_text(" ", strip=True)
+
+    assert "The maximum age (10) is below the minimum age (18)." in error_near("age_max")
+    assert "No study of this intervention has the key 'no-such-study'." in error_near("bcr_source_study")
+
+
+def test_outcome_citing_a_study_missing_from_the_page_is_refused(editor_client, bam):
+    values = form_values(editor_client.get(edit_url(bam)).content.decode())
+    values["outcomes-0-study_key"] = "not-on-this-page"
+    response = editor_client.post(edit_url(bam), values)
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    field = soup.find(attrs={"name": "outcomes-0-study_key"})
+    assert "No study of this intervention has the key 'not-on-this-page'." in field.find_parent(
+        attrs={"data-field-wrapper": True}
+    ).get_text(" ", strip=True)
+
+
+def test_vocabularies_are_managed_in_the_admin(editor_client):
+    response = editor_client.get("/admin/snippets/interventions/outcomedomain/")
+    assert response.status_code == 200
+    assert "Homicide" in response.content.decode()

@@ -1,0 +1,95 @@
+"""The public pages in a real browser: Debian's Chromium driven by Playwright, at desktop width and at 375 px,
+with axe-core checking accessibility. Screenshots go to screenshots/ for people to look at."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_CORE = Path(os.environ.get("AXE_CORE_JS", REPO / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"))
+SCREENSHOTS = REPO / "screenshots"
+PAGES = {
+    "home": "/",
+    "search": "/search/?q=violence&pillar=protecting-vulnerable-populations",
+    "profile": "/interventions/becoming-a-man/",
+    "compare": "/compare/?i=becoming-a-man&i=scared-straight&i=restorative-justice-conferencing",
+    "gap-map": "/gap-map/",
+    "index": "/interventions/",
+    "spanish-profile": "/es/interventions/one-summer-plus/",
+    "portuguese-untranslated-profile": "/pt/interventions/becoming-a-man/",
+    "french-search": "/fr/search/?q=police&country=CO",
+}
+WIDTHS = {"desktop": 1280, "mobile": 375}
+# The flags a root user needs in this sandbox, and no calls home that the closed network would refuse.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(not AXE_CORE.exists(), reason="axe-core is not installed (.ci/run installs it from npm)"),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's synchronous API keeps an event loop on this thread; the database calls of the test are not
+    # made from inside it. Only for this test: the deployment checks rightly refuse the variable.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def serious_violations(page):
+    page.add_script_tag(path=str(AXE_CORE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return sorted(
+        f"{violation['id']}: {violation['nodes'][0]['target']}"
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    )
+
+
+# One test, because a live server's database is emptied after each test that uses it.
+@pytest.mark.django_db(transaction=True)
+def test_pages_render_accessibly_at_desktop_and_phone_widths(live_server, browser):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    problems = {}
+    for width_name, width in WIDTHS.items():
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        for name, path in PAGES.items():
+            response = page.goto(live_server.url + path)
+            assert response.ok, f"{path}: {response.status}"
+            page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
+            if page.evaluate("document.documentElement.scrollWidth") > width:
+                problems[f"{name} at {width}px"] = ["the page is wider than the screen"]
+            violations = serious_violations(page)
+            if violations:
+                problems[f"{name} at {width}px"] = violations
+        page.close()
+    assert problems == {}
+
+    # Keyboard: the search form is reachable and usable without a mouse.
+    page = browser.new_page()
+    page.goto(live_server.url + "/search/")
+    page.focus("#search-q")
+    page.keyboard.type("hotline")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "q=hotline" in page.url
+    assert page.locator("article.card h2 a").first.inner_text().startswith("Disque Denúncia")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") in ("A", "INPUT", "SELECT", "BUTTON")

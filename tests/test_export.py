@@ -1,0 +1,105 @@
+"""export_interventions writes a valid interventions-v1 file, and importing it loses nothing."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from interventions.interchange import (
+    export_document,
+    import_document,
+    normalize_record,
+    schema_validator,
+)
+from interventions.models import InterventionPage
+from tests.factories import OutcomeFactory, RecordFactory, document
+
+pytestmark = pytest.mark.django_db
+
+
+def by_slug(doc):
+    return {(record.get("locale", "en"), record["slug"]): normalize_record(record) for record in doc["interventions"]}
+
+
+def test_export_is_valid_against_the_schema():
+    exported = export_document()
+    assert list(schema_validator().iter_errors(exported)) == []
+
+
+def test_export_of_the_fixtures_gives_back_every_record(fixture_document):
+    assert by_slug(export_document()) == by_slug(fixture_document)
+
+
+def test_importing_the_export_into_an_empty_site_gives_back_the_same_records():
+    exported = export_document()
+    for page in InterventionPage.objects.all():
+        page.delete()
+    import_document(exported)
+    assert export_document() == exported
+
+
+def test_every_optional_part_survives_a_round_trip():
+    record = RecordFactory(
+        slug="complete",
+        locale="es",
+        also_known_as=["Nombre corto"],
+        description_html='<p>Con <em>énfasis</em> y <a href="https://example.org">enlace</a>.</p>',
+        pillars=["strengthening-institutions", "disrupting-illicit-markets"],
+        intervention_types=["crime-hotline"],
+        settings=["community"],
+        target_groups=["general-population"],
+        age_min=0,
+        age_max=120,
+        genders=["female", "male"],
+        countries=["BR", "CO"],
+        places=["Rio de Janeiro"],
+        start_year=1995,
+        end_year=None,
+        implementers=["MovRio"],
+        evidence_rating="insufficient",
+        cost_per_participant={"amount": 12.5, "currency": "BRL", "year": 2020},
+        benefit_cost_ratio={"low": 1.5, "high": 2, "source_study": "main-study"},
+        outcomes=[
+            OutcomeFactory(
+                study="main-study",
+                effect_size={"metric": "odds-ratio", "value": 0.75, "ci_low": 0.5, "ci_high": 1.1},
+                significant=False,
+                follow_up_months=0,
+            )
+        ],
+        links=[{"title": "Sitio", "url": "https://example.org/sitio"}],
+        tags=["Denúncia", "anónimo"],
+        translations={"pt": {"title": "Completo", "summary": "Resumo.", "description_html": "<p>Descrição.</p>"}},
+        external_ratings=[
+            {"source": "CrimeSolutions", "rating": "Promising", "url": "https://example.org", "assessed_year": 2019}
+        ],
+    )
+    record["studies"][0].update(
+        maryland_sms=5, sample_size=2740, countries=["BR", "BR"], doi="10.1093/qje/qjw033", url="https://example.org/s"
+    )
+    import_document(document(record))
+    exported = next(r for r in export_document()["interventions"] if r["slug"] == "complete")
+    assert exported == normalize_record(record)
+    assert exported["end_year"] is None
+    assert exported["outcomes"][0]["significant"] is False
+
+
+def test_command_writes_the_file(tmp_path):
+    target = tmp_path / "export.json"
+    stderr = io.StringIO()
+    call_command("export_interventions", str(target), stderr=stderr)
+    written = json.loads(target.read_text(encoding="utf-8"))
+    assert written == export_document()
+    assert f"Wrote {len(written['interventions'])} interventions" in stderr.getvalue()
+
+
+def test_command_writes_to_standard_output_without_a_file(capsys):
+    call_command("export_interventions")
+    assert json.loads(capsys.readouterr().out)["format"] == "interventions-v1"
+
+
+def test_unpublished_interventions_are_not_exported():
+    page = InterventionPage.objects.get(slug="scared-straight", locale__language_code="en")
+    page.unpublish()
+    assert "scared-straight" not in {record["slug"] for record in export_document()["interventions"]}

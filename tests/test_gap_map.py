@@ -1,0 +1,75 @@
+"""The evidence gap map: its counts, filters and links, computed live from the published records."""
+
+from collections import Counter, defaultdict
+
+import pytest
+from bs4 import BeautifulSoup
+
+from interventions.models import InterventionPage
+from search.gap_map import REGIONS, gap_map
+from search.service import SearchParams
+
+pytestmark = pytest.mark.django_db
+
+
+def expected_cells(records):
+    """Cells computed from the fixture file alone: (type, domain) -> interventions, studies, ratings."""
+    cells = defaultdict(lambda: {"interventions": 0, "studies": 0, "ratings": Counter()})
+    for record in records:
+        domains = {outcome["domain"] for outcome in record.get("outcomes", [])}
+        for type_slug in record.get("intervention_types", []):
+            for domain in domains:
+                cell = cells[(type_slug, domain)]
+                cell["interventions"] += 1
+                cell["studies"] += len(record.get("studies", []))
+                cell["ratings"][record["evidence_rating"]] += 1
+    return dict(cells)
+
+
+def actual_cells(the_map):
+    return {
+        key: {"interventions": cell.interventions, "studies": cell.studies, "ratings": +cell.ratings}
+        for key, cell in the_map.cells.items()
+    }
+
+
+def test_counts_equal_the_fixture_file(fixture_document):
+    assert actual_cells(gap_map(SearchParams())) == expected_cells(fixture_document["interventions"])
+
+
+def test_pillar_and_region_filters(fixture_document):
+    pillar = "disrupting-illicit-markets"
+    countries = set(REGIONS["south-america"][1])
+    records = [
+        record
+        for record in fixture_document["interventions"]
+        if pillar in record["pillars"] and countries & set(record.get("countries", []))
+    ]
+    params = SearchParams(filters={"pillar": (pillar,), "country": tuple(countries)})
+    assert actual_cells(gap_map(params)) == expected_cells(records)
+
+
+def test_unpublished_records_leave_the_map():
+    page = InterventionPage.objects.get(slug="plan-colombia", locale__language_code="en")
+    before = gap_map(SearchParams()).cell("crop-eradication", "drug-supply").interventions
+    page.unpublish()
+    assert gap_map(SearchParams()).cell("crop-eradication", "drug-supply").interventions == before - 1
+
+
+def test_page_cells_link_to_the_search_with_both_filters(client):
+    response = client.get("/gap-map/?pillar=disrupting-illicit-markets&region=south-america")
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    link = soup.select_one("table.gap-map td a")
+    href = link["href"]
+    assert href.startswith("/search/?pillar=disrupting-illicit-markets&country=")
+    assert "&intervention_type=" in href and "&outcome_domain=" in href
+    search = BeautifulSoup(client.get(href).content, "html.parser")
+    count = search.find("p", class_="result-count").get_text(" ", strip=True)
+    assert count.startswith(f"{link['data-interventions']} intervention")
+
+
+def test_unknown_region_is_a_400(client):
+    response = client.get("/gap-map/?region=atlantis")
+    assert response.status_code == 400
+    assert "region" in BeautifulSoup(response.content, "html.parser").find(role="alert").get_text()

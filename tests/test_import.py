@@ -1,0 +1,212 @@
+"""import_interventions: validation first, then one all-or-nothing transaction."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import Locale, Page, Revision
+
+from interventions.interchange import export_document
+from interventions.models import InterventionIndexPage, InterventionPage, OutcomeDomain
+from tests.factories import OutcomeFactory, RecordFactory, StudyFactory, document
+
+pytestmark = pytest.mark.django_db
+
+
+def run_import(tmp_path, content, *options):
+    path = tmp_path / "records.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    call_command("import_interventions", str(path), *options, stdout=stdout, stderr=stderr)
+    return stdout.getvalue(), stderr.getvalue()
+
+
+def failed_import(tmp_path, content):
+    """Runs an import that must fail; returns its error lines and proves it wrote nothing."""
+    before = database_state()
+    with pytest.raises(CommandError, match="nothing was written"):
+        path = tmp_path / "bad.json"
+        path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+        stderr = io.StringIO()
+        try:
+            call_command("import_interventions", str(path), stderr=stderr)
+        finally:
+            errors = stderr.getvalue().splitlines()
+    assert database_state() == before
+    return errors
+
+
+def database_state():
+    return {
+        "pages": list(Page.objects.order_by("pk").values_list("pk", "title", "live")),
+        "revisions": Revision.objects.count(),
+        "domains": OutcomeDomain.objects.count(),
+        "export": export_document(),
+    }
+
+
+def test_creates_publishes_and_reports_counts(tmp_path):
+    record = RecordFactory(slug="new-programme", title="New programme", outcomes=[OutcomeFactory(domain="brand-new")])
+    stdout, _ = run_import(tmp_path, document(record))
+    assert "1 created, 0 updated, 0 unchanged" in stdout
+    assert "new vocabulary term: outcome domain: brand-new" in stdout
+    page = InterventionPage.objects.get(slug="new-programme")
+    assert page.live and page.live_revision is not None
+    assert page.studies.get().citation == record["studies"][0]["citation"]
+    assert page.outcomes.get().domain.label_en == "Brand new"
+
+
+def test_second_run_of_the_same_file_changes_nothing_and_says_so(tmp_path, fixture_document):
+    revisions = Revision.objects.count()
+    stdout, _ = run_import(tmp_path, fixture_document)
+    assert f"0 created, 0 updated, {len(fixture_document['interventions'])} unchanged" in stdout
+    assert "Nothing changed." in stdout
+    assert Revision.objects.count() == revisions
+
+
+def test_updates_by_slug(tmp_path):
+    record = RecordFactory(slug="changing", evidence_rating="promising")
+    run_import(tmp_path, document(record))
+    stdout, _ = run_import(tmp_path, document({**record, "evidence_rating": "effective", "title": "Renamed"}))
+    assert "0 created, 1 updated" in stdout
+    page = InterventionPage.objects.get(slug="changing")
+    assert (page.title, page.evidence_rating) == ("Renamed", "effective")
+    assert InterventionPage.objects.filter(slug="changing").count() == 1
+
+
+def test_dry_run_validates_and_writes_nothing(tmp_path):
+    before = database_state()
+    stdout, _ = run_import(tmp_path, document(RecordFactory()), "--dry-run")
+    assert "Dry run, nothing written: would have 1 created" in stdout
+    assert database_state() == before
+
+
+def test_translations_become_wagtail_translated_pages(tmp_path):
+    record = RecordFactory(
+        slug="translated",
+        title="Anonymous crime hotline",
+        translations={"pt": {"title": "Disque Denúncia", "summary": "Central de denúncias anônimas."}},
+    )
+    run_import(tmp_path, document(record))
+    source = InterventionPage.objects.get(slug="translated", locale__language_code="en")
+    translated = source.get_translation(Locale.objects.get(language_code="pt"))
+    assert translated.live
+    assert (translated.title, translated.specific.summary) == ("Disque Denúncia", "Central de denúncias anônimas.")
+    assert translated.get_parent().locale.language_code == "pt"
+    assert translated.url.startswith("/pt/")
+
+
+def test_works_on_a_freshly_migrated_site_without_an_index(tmp_path):
+    for index in InterventionIndexPage.objects.all():
+        index.delete()
+    run_import(tmp_path, document(RecordFactory(slug="first-record")))
+    page = InterventionPage.objects.get(slug="first-record")
+    assert isinstance(page.get_parent().specific, InterventionIndexPage)
+    assert page.get_url() == "/interventions/first-record/"
+
+
+def test_imported_records_are_found_by_search_at_once(tmp_path):
+    record = RecordFactory(slug="searchable", title="Zyxwv lighting", summary="Street lighting programme.")
+    record["studies"][0]["citation"] = "Quixotic, A. (2020). Lights and crime."
+    run_import(tmp_path, document(record))
+    assert [page.slug for page in InterventionPage.objects.live().search("zyxwv")] == ["searchable"]
+    assert [page.slug for page in InterventionPage.objects.live().search("quixotic")] == ["searchable"]
+
+
+def test_description_html_is_sanitized(tmp_path):
+    html = (
+        '<p onclick="steal()">Safe <strong>text</strong><script>alert(1)</script>'
+        '<img src="x" onerror="alert(2)"><a href="javascript:alert(3)">bad link</a>'
+        '<a href="https://example.org/report">report</a><style>p{}</style></p>'
+    )
+    run_import(tmp_path, document(RecordFactory(slug="dirty", description_html=html)))
+    stored = InterventionPage.objects.get(slug="dirty").description
+    assert stored == '<p>Safe <strong>text</strong><a>bad link</a><a href="https://example.org/report">report</a></p>'
+
+
+def test_invalid_json_is_reported_with_its_position(tmp_path):
+    errors = failed_import(tmp_path, '{"format": "interventions-v1", "interventions": [}')
+    assert errors == ["$: not valid JSON: Expecting value at line 1, column 50"]
+
+
+def test_wrong_enum_is_reported_with_its_json_path(tmp_path):
+    records = [RecordFactory() for _ in range(4)]
+    records[3]["pillars"] = ["x"]
+    errors = failed_import(tmp_path, document(*records))
+    assert len(errors) == 1
+    assert errors[0].startswith("interventions[3].pillars[0]: 'x' is not one of ['protecting-vulnerable-populations'")
+
+
+def test_missing_required_field(tmp_path):
+    record = RecordFactory()
+    del record["evidence_rating"]
+    assert failed_import(tmp_path, document(record)) == ["interventions[0]: 'evidence_rating' is a required property"]
+
+
+def test_every_error_is_listed_not_just_the_first(tmp_path):
+    first, second = RecordFactory(age_min=20, age_max=10), RecordFactory()
+    second["outcomes"][0]["direction"] = "better"
+    errors = failed_import(tmp_path, document(first, second))
+    assert errors == [
+        "interventions[1].outcomes[0].direction: 'better' is not one of "
+        "['desirable', 'undesirable', 'no-effect', 'mixed']"
+    ]
+    # Schema errors come first; once the schema holds, every rule of the domain is reported together.
+    third = RecordFactory(start_year=2010, end_year=2000)
+    errors = failed_import(tmp_path, document(first, third))
+    assert [error.split(":")[0] for error in errors] == ["interventions[0].age_max", "interventions[1].end_year"]
+
+
+def test_outcome_citing_a_missing_study(tmp_path):
+    record = RecordFactory(outcomes=[OutcomeFactory(study="no-such-study")])
+    assert failed_import(tmp_path, document(record)) == [
+        "interventions[0].outcomes[0].study: No study of this intervention has the key 'no-such-study'."
+    ]
+
+
+def test_benefit_cost_ratio_citing_a_missing_study(tmp_path):
+    record = RecordFactory(benefit_cost_ratio={"low": 2, "source_study": "ghost"})
+    errors = failed_import(tmp_path, document(record))
+    assert errors == [
+        "interventions[0].benefit_cost_ratio.source_study: No study of this intervention has the key 'ghost'."
+    ]
+
+
+def test_age_min_above_age_max(tmp_path):
+    errors = failed_import(tmp_path, document(RecordFactory(age_min=18, age_max=10)))
+    assert errors == ["interventions[0].age_max: The maximum age (10) is below the minimum age (18)."]
+
+
+def test_confidence_interval_not_around_the_effect(tmp_path):
+    outcome = OutcomeFactory(effect_size={"metric": "risk-ratio", "value": 0.8, "ci_low": 0.9, "ci_high": 1.2})
+    errors = failed_import(tmp_path, document(RecordFactory(outcomes=[outcome])))
+    assert errors == [
+        "interventions[0].outcomes[0].effect_size.ci_low: The lower bound (0.9) is above the effect size (0.8)."
+    ]
+
+
+def test_duplicate_slugs_and_study_keys(tmp_path):
+    first = RecordFactory(slug="twice")
+    second = RecordFactory(slug="twice", studies=[StudyFactory(key="same"), StudyFactory(key="same")], outcomes=[])
+    errors = failed_import(tmp_path, document(first, second))
+    assert errors == [
+        "interventions[1].slug: 'twice' is also the slug of interventions[0]",
+        "interventions[1].studies[1].key: Another study of this intervention already has the key 'same'.",
+    ]
+
+
+def test_unknown_country_code_is_refused(tmp_path):
+    errors = failed_import(tmp_path, document(RecordFactory(countries=["BR", "XX"])))
+    assert errors == ["interventions[0].countries: Unknown value(s): XX."]
+
+
+def test_one_bad_record_keeps_the_good_ones_out_too(tmp_path):
+    good, bad = RecordFactory(slug="good-one"), RecordFactory(slug="bad-one", age_min=30, age_max=20)
+    failed_import(tmp_path, document(good, bad))
+    assert not InterventionPage.objects.filter(slug__in=["good-one", "bad-one"]).exists()
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_interventions", str(tmp_path / "missing.json"))

@@ -1,0 +1,47 @@
+"""README.md begins with the two commands; the demo setup they run loads the real records and an admin."""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from interventions.models import InterventionPage
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_readme_begins_with_the_two_commands():
+    text = README.read_text(encoding="utf-8")
+    commands = re.findall(r"```sh\n(.*?)\n```", text, re.S)[:2]
+    before_first = text[: text.index("```")]
+    assert before_first.count("\n#") == 0 and text.startswith("# ")
+    assert commands[0].endswith("manage.py setup_demo && .venv/bin/python manage.py runserver")
+    assert commands[1].endswith(".venv/bin/python -m pytest")
+    assert all(
+        command.startswith("python3 -m venv .venv && .venv/bin/pip install -r requirements.txt") for command in commands
+    )
+
+
+@pytest.mark.django_db
+def test_setup_demo_loads_records_and_an_admin_with_the_given_password(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "chosen-password-123")
+    stdout = io.StringIO()
+    call_command("setup_demo", stdout=stdout)
+    output = stdout.getvalue()
+    assert "Demo records: 0 created, 0 updated, 43 unchanged" in output
+    assert "password: chosen-password-123" in output
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password("chosen-password-123")
+    assert InterventionPage.objects.live().filter(locale__language_code="en").count() == 43
+
+
+@pytest.mark.django_db
+def test_setup_demo_generates_and_prints_a_password(monkeypatch):
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    stdout = io.StringIO()
+    call_command("setup_demo", stdout=stdout)
+    password = re.search(r"password: (\S+)", stdout.getvalue()).group(1)
+    assert get_user_model().objects.get(username="admin").check_password(password)

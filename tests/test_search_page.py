@@ -1,0 +1,90 @@
+"""The server-rendered search page at /search/: a GET form, shareable URLs, escaped highlights."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from search.highlight import highlight
+from tests.factories import RecordFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, query="", path="/search/"):
+    response = client.get(f"{path}?{query}")
+    return response, BeautifulSoup(response.content, "html.parser")
+
+
+def test_browse_everything_with_facets_and_no_javascript(client):
+    response, soup = page(client)
+    assert response.status_code == 200
+    assert soup.find("form", method="get")
+    assert not soup.find("script")
+    assert "43 interventions" in soup.get_text()
+    legends = {legend.get_text(strip=True) for legend in soup.find_all("legend")}
+    assert {"Pillar", "Country", "Evidence rating", "Study design", "Outcome domain"} <= legends
+
+
+def test_facet_links_are_shareable_urls_that_toggle_a_value(client):
+    _, soup = page(client, "q=police")
+    link = soup.find("a", string="Brazil")
+    assert link["href"] == "?q=police&country=BR"
+    _, narrowed = page(client, link["href"].lstrip("?"))
+    assert narrowed.find("input", {"name": "country", "value": "BR"}).has_attr("checked")
+    assert narrowed.find("a", string="Brazil")["href"] == "?q=police"
+
+
+def test_result_cards_show_rating_pillars_countries_and_ratio(client):
+    _, soup = page(client, "q=becoming")
+    card = next(article for article in soup.find_all("article") if "Becoming a Man" in article.get_text())
+    text = card.get_text(" ", strip=True)
+    for expected in ["Effective", "Protecting vulnerable populations", "United States of America", "5.0–30.0"]:
+        assert expected in text
+
+
+def test_matched_words_are_marked_in_snippets(client):
+    _, soup = page(client, "q=jovenes")
+    assert soup.find("mark").get_text() == "Jóvenes"
+
+
+def test_no_html_from_a_record_or_the_query_reaches_the_page_unescaped(client, import_records):
+    import_records(RecordFactory(slug="hostile", summary="Zorbly <img src=x onerror=alert(1)> <b>bold</b> text."))
+    response, soup = page(client, "q=zorbly")
+    html = response.content.decode()
+    assert "<img src=x" not in html and "<b>bold</b>" not in html
+    assert "<mark>Zorbly</mark> &lt;img src=x onerror=alert(1)&gt; &lt;b&gt;bold&lt;/b&gt; text." in html
+    response, soup = page(client, "q=zorbly+<script>alert(2)</script>")
+    assert "<script>alert(2)" not in response.content.decode()
+    assert soup.find("input", id="search-q")["value"] == "zorbly <script>alert(2)</script>"
+
+
+def test_highlight_escapes_everything_but_its_marks():
+    assert highlight("Jóvenes <b>en</b> riesgo & más", "JOVENES riesgo") == (
+        "<mark>Jóvenes</mark> &lt;b&gt;en&lt;/b&gt; <mark>riesgo</mark> &amp; más"
+    )
+    assert highlight("<script>x</script>", "<script>") == "&lt;<mark>script</mark>&gt;x&lt;/<mark>script</mark>&gt;"
+
+
+def test_no_results_says_so_and_offers_to_remove_filters(client):
+    _, soup = page(client, "q=medellin&country=JM&evidence_rating=harmful")
+    text = soup.get_text(" ", strip=True)
+    assert "No intervention matches this search." in text
+    assert soup.find("a", string="Remove all filters")["href"] == "?q=medellin"
+
+
+def test_pagination_links(client):
+    _, soup = page(client, "page_size=10&sort=title")
+    assert "Page 1 of 5" in soup.get_text()
+    assert soup.find("a", rel="next")["href"] == "?page_size=10&sort=title&page=2"
+
+
+def test_bad_parameter_is_a_400_page_that_names_it(client):
+    response, soup = page(client, "bcr_min=abc")
+    assert response.status_code == 400
+    assert "bcr_min" in soup.find(role="alert").get_text()
+
+
+def test_spanish_page_searches_in_spanish(client):
+    response, soup = page(client, "q=empleos+de+verano", path="/es/search/")
+    assert response.status_code == 200
+    assert soup.find("html")["lang"] == "es"
+    assert "Programa de empleos de verano One Summer Plus, Chicago" in soup.get_text()

@@ -1,0 +1,198 @@
+"""The search service: full text on every backend, disjunctive facets, filters, sorting, languages."""
+
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from search.facets import FACETS
+from search.service import SearchParams, search_interventions
+from tests.factories import RecordFactory, StudyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def record_values(record, facet_name):
+    """What the fixture file says a record has for a facet: computed without the application's code."""
+    return set(
+        {
+            "pillar": record["pillars"],
+            "intervention_type": record.get("intervention_types", []),
+            "country": record.get("countries", []),
+            "evidence_rating": [record["evidence_rating"]],
+            "setting": record.get("settings", []),
+            "target_group": record.get("target_groups", []),
+            "outcome_domain": [outcome["domain"] for outcome in record.get("outcomes", [])],
+            "study_design": [study["design"] for study in record.get("studies", [])],
+        }[facet_name]
+    )
+
+
+def expected_facet_counts(records, facet_name, selected):
+    matching = [
+        record
+        for record in records
+        if all(record_values(record, name) & set(values) for name, values in selected.items() if name != facet_name)
+    ]
+    return Counter(value for record in matching for value in record_values(record, facet_name))
+
+
+def facet_counts(result, facet_name):
+    return {entry.value: entry.count for entry in result.facets[facet_name] if entry.count}
+
+
+def slugs(result):
+    return [hit.slug for hit in result.hits]
+
+
+def search(**params):
+    params.setdefault("page_size", 100)
+    return search_interventions(SearchParams(**params))
+
+
+def test_browsing_without_a_query_lists_every_intervention_with_facets(fixture_document):
+    records = fixture_document["interventions"]
+    result = search()
+    assert result.count == len(records)
+    for facet in FACETS:
+        assert facet_counts(result, facet.name) == expected_facet_counts(records, facet.name, {}), facet.name
+
+
+@pytest.mark.parametrize(
+    "selected",
+    [
+        {"pillar": ("protecting-vulnerable-populations",)},
+        {"pillar": ("disrupting-illicit-markets", "strengthening-institutions"), "country": ("BR", "CO")},
+        {"evidence_rating": ("promising", "effective"), "study_design": ("rct",), "outcome_domain": ("homicide",)},
+        {"country": ("MX",), "intervention_type": ("kingpin-strategy", "crackdowns")},
+    ],
+)
+def test_facet_counts_are_disjunctive_and_match_the_fixture_file(fixture_document, selected):
+    records = fixture_document["interventions"]
+    result = search(filters=selected)
+    expected_hits = [
+        record["slug"]
+        for record in records
+        if all(record_values(record, name) & set(values) for name, values in selected.items())
+    ]
+    assert sorted(slugs(result)) == sorted(expected_hits)
+    assert result.count == len(expected_hits)
+    for facet in FACETS:
+        assert facet_counts(result, facet.name) == expected_facet_counts(records, facet.name, selected), facet.name
+
+
+def test_values_of_one_facet_combine_with_or_and_facets_with_and():
+    one = search(filters={"pillar": ("disrupting-illicit-markets",)}).count
+    other = search(filters={"pillar": ("protecting-vulnerable-populations",)}).count
+    either = search(filters={"pillar": ("disrupting-illicit-markets", "protecting-vulnerable-populations")}).count
+    assert max(one, other) < either <= one + other
+    both = search(filters={"pillar": ("disrupting-illicit-markets",), "country": ("CO",)})
+    assert 0 < both.count < one
+    assert all("CO" in hit.countries for hit in both.hits)
+
+
+def test_a_selected_value_stays_listed_when_nothing_matches_it():
+    result = search(q="Medellín", filters={"country": ("JM",)})
+    assert result.count == 0
+    jamaica = next(entry for entry in result.facets["country"] if entry.value == "JM")
+    assert (jamaica.selected, jamaica.count, jamaica.label) == (True, 0, "Jamaica")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("denuncia", "disque-denuncia"),
+        ("DENÚNCIA", "disque-denuncia"),
+        ("JOVENES", "jovenes-construyendo-el-futuro"),
+        ("jóvenes construyendo", "jovenes-construyendo-el-futuro"),
+        ("medellin", "medellin-metrocable"),
+    ],
+)
+def test_full_text_ignores_accents_and_case(query, expected):
+    assert expected in slugs(search(q=query))
+
+
+def test_full_text_reaches_aliases_studies_outcomes_places_implementers_and_labels(import_records):
+    record = RecordFactory(
+        slug="everywhere",
+        also_known_as=["Qwertyalias"],
+        places=["Qwertyplace"],
+        implementers=["Qwertyorg"],
+        tags=["qwertytag"],
+        studies=[StudyFactory(key="main-study", citation="Qwertycite, A. (2021). Report.")],
+        outcomes=[{"domain": "homicide", "measure": "qwertymeasure rate", "direction": "desirable"}],
+    )
+    import_records(record)
+    for word in ["qwertyalias", "qwertyplace", "qwertyorg", "qwertytag", "qwertycite", "qwertymeasure"]:
+        assert slugs(search(q=word)) == ["everywhere"], word
+    # Vocabulary labels in every language: "Homicidios" is the Spanish label of the homicide domain.
+    assert "everywhere" in slugs(search(q="homicidios"))
+
+
+def test_portuguese_words_find_records_by_their_labels():
+    assert "anti-money-laundering-regimes" in slugs(search(q="lavagem de dinheiro", lang="pt"))
+
+
+def test_title_ranks_above_summary_above_the_rest(import_records):
+    in_description = RecordFactory(slug="in-description", description_html="<p>Zanzibarite appears here.</p>")
+    in_title = RecordFactory(slug="in-title", title="Zanzibarite programme")
+    in_summary = RecordFactory(slug="in-summary", summary="A zanzibarite summary.")
+    import_records(in_description, in_summary, in_title)
+    ranked = slugs(search(q="zanzibarite"))
+    assert ranked[0] == "in-title"
+    if connection.vendor == "postgresql":  # SQLite's index tells the title from the rest, not summary from body
+        assert ranked == ["in-title", "in-summary", "in-description"]
+
+
+def test_stemming_where_the_backend_has_it():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's FTS5 index has no stemmer; PostgreSQL and Elasticsearch stem")
+    assert "cure-violence" in slugs(search(q="shooting"))  # the record speaks of "shootings"
+
+
+def test_search_runs_in_the_visitors_language_and_falls_back_to_the_original():
+    spanish = search(q="empleos de verano", lang="es")
+    assert slugs(spanish) == ["one-summer-plus"]
+    assert spanish.hits[0].title.startswith("Programa de empleos de verano")
+    # Disque Denúncia has no Spanish translation: Spanish visitors find it by its original text.
+    hotline = search(q="hotline", lang="es")
+    assert "disque-denuncia" in slugs(hotline)
+    assert next(hit for hit in hotline.hits if hit.slug == "disque-denuncia").locale.language_code == "en"
+    assert search(lang="es").count == search(lang="en").count
+
+
+def test_minimum_benefit_cost_ratio_and_cost_data_filters():
+    assert slugs(search(bcr_min=5)) == ["becoming-a-man"]
+    assert sorted(slugs(search(bcr_min=3.5))) == ["becoming-a-man", "restorative-justice-conferencing"]
+    assert sorted(slugs(search(has_cost=True))) == ["becoming-a-man", "restorative-justice-conferencing"]
+
+
+def test_sorts():
+    by_evidence = search(sort="evidence").hits
+    ranks = [(hit.evidence_rank, hit.strongest_design_rank, hit.study_count) for hit in by_evidence]
+    assert ranks == sorted(ranks, reverse=True)
+    assert by_evidence[0].evidence_rating == "effective"
+    assert slugs(search(sort="bcr"))[:2] == ["becoming-a-man", "restorative-justice-conferencing"]
+    titles = [hit.title for hit in search(sort="title").hits]
+    assert titles == sorted(titles)
+
+
+def test_relevance_is_the_default_with_a_query_and_scores_are_given():
+    result = search(q="violence")
+    scores = [hit.score for hit in result.hits]
+    assert result.params.effective_sort == "relevance"
+    assert all(score is not None for score in scores) and scores == sorted(scores, reverse=True)
+    assert all(hit.score is None for hit in search().hits)
+
+
+def test_pagination():
+    first, second = search(page_size=10, sort="title"), search(page_size=10, page=2, sort="title")
+    assert first.count == second.count == 43 and first.num_pages == 5
+    assert len(first.hits) == 10 and not set(slugs(first)) & set(slugs(second))
+    assert search(page_size=10, page=9).hits == []
+
+
+def test_no_results():
+    result = search(q="xylophonequartz")
+    assert result.count == 0 and result.hits == []
+    assert all(entries == [] for entries in result.facets.values())

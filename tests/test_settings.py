@@ -1,0 +1,95 @@
+"""Configuration comes from the environment; production settings pass Django's deployment checks."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_SCHEMA = REPO.parent / "shared" / "schema" / "interventions-v1.schema.json"
+
+
+def run_python(code, **environment):
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "ELASTICSEARCH_URL")}
+    env.update(environment)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def settings_value(expression, module="kb_site.settings.dev", **environment):
+    code = (
+        "import django, json, os\n"
+        f"os.environ['DJANGO_SETTINGS_MODULE'] = {module!r}\n"
+        "django.setup()\n"
+        "from django.conf import settings\n"
+        f"print(json.dumps({expression}, default=str))"
+    )
+    return json.loads(run_python(code, **environment))
+
+
+def test_database_defaults_to_sqlite_in_the_repo():
+    database = settings_value("settings.DATABASES['default']")
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert Path(database["NAME"]) == REPO / "db.sqlite3"
+
+
+def test_database_url_selects_postgresql():
+    database = settings_value(
+        "settings.DATABASES['default']", DATABASE_URL="postgres://postgres@127.0.0.1:5432/somewhere"
+    )
+    assert (database["ENGINE"], database["NAME"], database["HOST"]) == (
+        "django.db.backends.postgresql",
+        "somewhere",
+        "127.0.0.1",
+    )
+
+
+def test_search_backend_is_the_database_unless_elasticsearch_url_is_set():
+    assert settings_value("settings.WAGTAILSEARCH_BACKENDS['default']['BACKEND']") == (
+        "wagtail.search.backends.database"
+    )
+    backend = settings_value("settings.WAGTAILSEARCH_BACKENDS['default']", ELASTICSEARCH_URL="http://127.0.0.1:9200")
+    assert backend["BACKEND"] == "wagtail.search.backends.elasticsearch9"
+    assert backend["URLS"] == ["http://127.0.0.1:9200"]
+
+
+def test_production_settings_pass_the_deployment_checks():
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "kb_site.settings.production",
+        "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "kb.example.org",
+    }
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"} | environment
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "ALLOWED_HOSTS")}
+    env["DJANGO_SETTINGS_MODULE"] = "kb_site.settings.production"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+@pytest.mark.skipif(not SHARED_SCHEMA.exists(), reason="../shared is not beside this checkout")
+def test_schema_copy_matches_the_shared_contract():
+    copy = REPO / "interventions" / "schema" / "interventions-v1.schema.json"
+    assert json.loads(copy.read_text(encoding="utf-8")) == json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))

@@ -1,0 +1,55 @@
+"""import_vocabulary: the labels of vocabulary terms in en, es, pt and fr."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from interventions.models import InterventionType, OutcomeDomain
+
+pytestmark = pytest.mark.django_db
+
+
+def run(tmp_path, data):
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    stdout = io.StringIO()
+    call_command("import_vocabulary", str(path), stdout=stdout)
+    return stdout.getvalue()
+
+
+def test_demo_terms_have_labels_in_every_language():
+    term = InterventionType.objects.get(slug="hot-spots-policing")
+    assert all([term.label_en, term.label_es, term.label_pt, term.label_fr])
+    with translation.override("es"):
+        assert OutcomeDomain.objects.get(slug="homicide").label == "Homicidios"
+
+
+def test_creates_and_relabels(tmp_path):
+    output = run(
+        tmp_path,
+        {
+            "outcome_domains": {
+                "homicide": {"en": "Homicide", "es": "Homicidio", "pt": "Homicídio", "fr": "Homicide"},
+                "extortion": {"en": "Extortion", "es": "Extorsión"},
+            }
+        },
+    )
+    assert output.strip() == "1 terms created, 1 relabelled."
+    assert OutcomeDomain.objects.get(slug="extortion").label_es == "Extorsión"
+    assert OutcomeDomain.objects.get(slug="homicide").label_es == "Homicidio"
+
+
+def test_invalid_labels_write_nothing(tmp_path):
+    before = list(OutcomeDomain.objects.values_list("slug", "label_es"))
+    with pytest.raises(CommandError, match="3 error"):
+        run(
+            tmp_path,
+            {
+                "outcome_domains": {"extortion": {"en": "Extortion"}, "Bad Slug": {"es": "Sin inglés"}},
+                "weapons": {},
+            },
+        )
+    assert list(OutcomeDomain.objects.values_list("slug", "label_es")) == before
