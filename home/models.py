@@ -1,3 +1,4 @@
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -8,17 +9,39 @@ class HomePage(Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
-    subpage_types = ["interventions.InterventionIndexPage"]
+    subpage_types = ["interventions.InterventionIndexPage", "pillars.PillarPage"]
     max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
+        from pillars.models import PillarPage
         from search.service import SearchParams, search_interventions, visible_interventions
 
         context = super().get_context(request, *args, **kwargs)
         language = self.locale.language_code
-        context["pillars"] = search_interventions(SearchParams(lang=language, page_size=1)).facets["pillar"]
+        interventions = SearchParams(lang=language, page_size=1, filters={"content_type": ("intervention",)})
+        pillar_pages = PillarPage.objects.child_of(self).live().select_related("pillar")
+        pages_by_pillar = {page.pillar.slug: page for page in pillar_pages}
+        context["pillars"] = [
+            (entry, pages_by_pillar.get(entry.value)) for entry in search_interventions(interventions).facets["pillar"]
+        ]
         context["recent"] = visible_interventions(language).order_by("-last_published_at", "title")[:6]
         return context
+
+
+class RecordPage(Page):
+    """A page that the public search lists: in each language a visitor sees its translation into that language
+    where one exists, otherwise its original."""
+
+    # The first page of a set of translations is the original; the others translate it. Set once, on creation.
+    is_translation = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.is_translation = type(self).objects.filter(translation_key=self.translation_key).exists()
+        return super().save(*args, **kwargs)

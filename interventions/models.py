@@ -21,6 +21,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from home.models import RecordPage
+
 from .citations import bibtex, ris
 from .fields import ChoiceListField, CountryListField, StringListField, country_names
 from .vocabularies import (
@@ -220,7 +222,7 @@ class InterventionPageForm(WagtailAdminPageForm):
         return cleaned_data
 
 
-class InterventionPage(RoutablePageMixin, Page):
+class InterventionPage(RoutablePageMixin, RecordPage):
     """One intervention (programme, policy or practice) with the evidence about it."""
 
     also_known_as = StringListField(_("also known as"), help_text=_("Other names and acronyms, one per line."))
@@ -288,8 +290,6 @@ class InterventionPage(RoutablePageMixin, Page):
     evidence_rank = models.PositiveSmallIntegerField(default=0, editable=False)
     bcr_midpoint = models.FloatField(null=True, blank=True, editable=False)
     has_cost_data = models.BooleanField(default=False, editable=False)
-    # The first page of a set of translations is the original; the others translate it. Set once, on creation.
-    is_translation = models.BooleanField(default=False, editable=False)
 
     base_form_class = InterventionPageForm
     parent_page_types = ["interventions.InterventionIndexPage"]
@@ -400,6 +400,10 @@ class InterventionPage(RoutablePageMixin, Page):
             )
         )
 
+    def pillar_terms(self):
+        # Knowledge products have one pillar: results and facets read both kinds of page through this method.
+        return list(self.pillars.all())
+
     @property
     def country_names(self):
         return country_names(self.countries)
@@ -455,8 +459,6 @@ class InterventionPage(RoutablePageMixin, Page):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
-        if self._state.adding:
-            self.is_translation = InterventionPage.objects.filter(translation_key=self.translation_key).exists()
         # A save of some fields only (save_revision stores a draft so) leaves the live content, and what derives
         # from it, as it was.
         if kwargs.get("update_fields") is None:

@@ -1,18 +1,21 @@
 """The JSON shape of search results, shared by the API and anything else that serializes them."""
 
-from .facets import FACETS
+from .facets import FACETS, record_type
 
 
 def result_json(hit, request):
+    """One result; a knowledge product has no evidence rating, countries or benefit-cost ratio."""
+    bcr_low = getattr(hit, "bcr_low", None)
     return {
+        "content_type": record_type(hit)[0],
         "slug": hit.slug,
         "title": hit.title,
         "url": request.build_absolute_uri(hit.get_url(request)),
         "summary": hit.summary,
-        "evidence_rating": hit.evidence_rating,
-        "pillars": [pillar.slug for pillar in hit.pillars.all()],
-        "countries": hit.countries,
-        "benefit_cost_ratio": None if hit.bcr_low is None else {"low": hit.bcr_low, "high": hit.bcr_high},
+        "evidence_rating": getattr(hit, "evidence_rating", None),
+        "pillars": [pillar.slug for pillar in hit.pillar_terms()],
+        "countries": getattr(hit, "countries", []),
+        "benefit_cost_ratio": None if bcr_low is None else {"low": bcr_low, "high": hit.bcr_high},
         "score": hit.score,
     }
 

@@ -1,5 +1,6 @@
-"""The one definition of each facet: its name (URL parameter and API key), heading, the values an intervention
-has for it and how those values are labelled. The service, the search page and the API all read this list."""
+"""The one definition of each facet: its name (URL parameter and API key), heading, the values a page the search
+finds (an intervention or a knowledge product) has for it and how those values are labelled. The service, the search
+page and the API all read this list."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -7,8 +8,13 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from interventions.models import InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
+from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
 from interventions.vocabularies import EvidenceRating, StudyDesign
+from pillars.models import KnowledgeProductPage
+
+# The kinds of page the search finds, by the value of the content_type facet.
+RECORD_TYPES = {"intervention": InterventionPage, "knowledge_product": KnowledgeProductPage}
+RECORD_TYPE_LABELS = {"intervention": _("Intervention"), "knowledge_product": _("Knowledge product")}
 
 
 def vocabulary_labels(model):
@@ -25,6 +31,43 @@ def choice_labels(choices):
     return labels
 
 
+def record_type_labels(values):
+    return {value: str(RECORD_TYPE_LABELS[value]) for value in values if value in RECORD_TYPE_LABELS}
+
+
+def record_type(page):
+    return [name for name, model in RECORD_TYPES.items() if isinstance(page, model)]
+
+
+def related_slugs(attribute):
+    """Slugs of the terms a page has through `attribute`; none for a kind of page that lacks it."""
+
+    def values(page):
+        related = getattr(page, attribute, None)
+        return [term.slug for term in related.all()] if related is not None else []
+
+    return values
+
+
+def child_values(children, value_of):
+    """Distinct values of the page's children in `children`; none for a kind of page without them."""
+
+    def values(page):
+        related = getattr(page, children, None)
+        return unique(value_of(child) for child in related.all()) if related is not None else []
+
+    return values
+
+
+def countries_of(page):
+    return unique(getattr(page, "countries", []))
+
+
+def evidence_rating_of(page):
+    rating = getattr(page, "evidence_rating", "")
+    return [rating] if rating else []
+
+
 def country_labels(values):
     return {code: countries.name(code) or code for code in values}
 
@@ -37,44 +80,33 @@ def unique(values):
 class Facet:
     name: str
     heading: str
-    values_of: Callable  # InterventionPage -> list of values
+    values_of: Callable  # page -> list of values
     labels_of: Callable  # iterable of values -> {value: label in the active language}
 
 
 FACETS = [
-    Facet("pillar", _("Pillar"), lambda page: [term.slug for term in page.pillars.all()], vocabulary_labels(Pillar)),
+    Facet("content_type", _("Content"), record_type, record_type_labels),
+    Facet("pillar", _("Pillar"), lambda page: [term.slug for term in page.pillar_terms()], vocabulary_labels(Pillar)),
     Facet(
         "intervention_type",
         _("Intervention type"),
-        lambda page: [term.slug for term in page.intervention_types.all()],
+        related_slugs("intervention_types"),
         vocabulary_labels(InterventionType),
     ),
-    Facet("country", _("Country"), lambda page: unique(page.countries), country_labels),
-    Facet(
-        "evidence_rating",
-        _("Evidence rating"),
-        lambda page: [page.evidence_rating],
-        choice_labels(EvidenceRating),
-    ),
-    Facet(
-        "setting", _("Setting"), lambda page: [term.slug for term in page.settings.all()], vocabulary_labels(Setting)
-    ),
-    Facet(
-        "target_group",
-        _("Target group"),
-        lambda page: [term.slug for term in page.target_groups.all()],
-        vocabulary_labels(TargetGroup),
-    ),
+    Facet("country", _("Country"), countries_of, country_labels),
+    Facet("evidence_rating", _("Evidence rating"), evidence_rating_of, choice_labels(EvidenceRating)),
+    Facet("setting", _("Setting"), related_slugs("settings"), vocabulary_labels(Setting)),
+    Facet("target_group", _("Target group"), related_slugs("target_groups"), vocabulary_labels(TargetGroup)),
     Facet(
         "outcome_domain",
         _("Outcome domain"),
-        lambda page: unique(outcome.domain.slug for outcome in page.outcomes.all()),
+        child_values("outcomes", lambda outcome: outcome.domain.slug),
         vocabulary_labels(OutcomeDomain),
     ),
     Facet(
         "study_design",
         _("Study design"),
-        lambda page: unique(study.design for study in page.studies.all()),
+        child_values("studies", lambda study: study.design),
         choice_labels(StudyDesign),
     ),
 ]

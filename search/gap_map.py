@@ -2,8 +2,9 @@
 search with the same parameters returns. Each cell counts interventions and their studies by evidence rating."""
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -54,8 +55,11 @@ class GapMap:
 
 def gap_map(params):
     with translation.override(params.lang):
+        params = replace(params, filters={**params.filters, "content_type": ("intervention",)})
         base, _scores = searched(params)
-        pages = filtered(base, params).values("pk", "evidence_rating", "study_count")
+        pages = filtered(base, params).values(
+            "pk", evidence_rating=F("interventionpage__evidence_rating"), study_count=F("interventionpage__study_count")
+        )
         pages = {page["pk"]: page for page in pages}
         values = defaultdict(lambda: defaultdict(list))
         rows = FacetValue.objects.filter(page__in=list(pages), facet__in=["intervention_type", "outcome_domain"])

@@ -1,17 +1,17 @@
 from django.db import models
-
-from interventions.models import InterventionPage
+from wagtail.models import Page
 
 
 class FacetValue(models.Model):
-    """One value an intervention has for one facet: the table that filtering and facet counts read.
+    """One value a page the search finds (an intervention or a knowledge product) has for one facet: the table that
+    filtering and facet counts read.
 
     Wagtail's `.facet()` counts plain fields only; interventions have many-valued facets (pillars, countries,
     the designs of their studies, the domains of their outcomes), so each value gets a row that SQL can group.
     Kept in step with the page on every save (see signal_handlers).
     """
 
-    page = models.ForeignKey(InterventionPage, on_delete=models.CASCADE, related_name="facet_values")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="facet_values")
     facet = models.CharField(max_length=32)
     value = models.CharField(max_length=100)
 

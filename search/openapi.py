@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .facets import FACETS
+from .facets import FACETS, RECORD_TYPES
 from .service import MAX_PAGE_SIZE, SORTS
 
 
@@ -30,13 +30,24 @@ def openapi_document():
     }
     result = {
         "type": "object",
-        "required": ["slug", "title", "url", "summary", "evidence_rating", "pillars", "countries", "score"],
+        "required": [
+            "content_type",
+            "slug",
+            "title",
+            "url",
+            "summary",
+            "evidence_rating",
+            "pillars",
+            "countries",
+            "score",
+        ],
         "properties": {
+            "content_type": {"type": "string", "enum": list(RECORD_TYPES)},
             "slug": {"type": "string"},
             "title": {"type": "string"},
             "url": {"type": "string"},
             "summary": {"type": "string"},
-            "evidence_rating": {"type": "string"},
+            "evidence_rating": {"type": ["string", "null"], "description": "Null for a knowledge product."},
             "pillars": {"type": "array", "items": {"type": "string"}},
             "countries": {"type": "array", "items": {"type": "string"}},
             "benefit_cost_ratio": {
@@ -83,7 +94,7 @@ def openapi_document():
             "/api/v1/search/": {
                 "get": {
                     "operationId": "searchInterventions",
-                    "summary": "Search interventions, with facet counts",
+                    "summary": "Search interventions and knowledge products, with facet counts",
                     "parameters": [
                         query_parameter("q", {"type": "string", "maxLength": 500}, "Words to search for."),
                         *facet_parameters,

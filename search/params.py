@@ -3,6 +3,7 @@
 import math
 
 from django.conf import settings
+from django.http import QueryDict
 
 from .facets import FACETS
 from .service import MAX_PAGE_SIZE, SORTS, SearchParams
@@ -81,3 +82,20 @@ def parse_boolean(name, raw):
     if lowered in FALSE_VALUES:
         return False
     raise InvalidParameter(name, "true or false")
+
+
+def search_query_string(query):
+    """The words and filters of a search (no page, sort or language), validated and normalized: what a collection
+    saves. Raises InvalidParameter like parse_search_params."""
+    params = parse_search_params(query)
+    normalized = QueryDict(mutable=True)
+    if params.q:
+        normalized["q"] = params.q
+    for facet in FACETS:
+        if params.selected(facet.name):
+            normalized.setlist(facet.name, params.selected(facet.name))
+    if params.bcr_min is not None:
+        normalized["bcr_min"] = format(params.bcr_min, "g")
+    if params.has_cost:
+        normalized["has_cost"] = "true"
+    return normalized.urlencode()

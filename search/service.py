@@ -1,27 +1,37 @@
 """The one search service: validated parameters in; results, total and facet counts out.
 
-Full text goes through Wagtail's search backend (search.text); filters and facet counts are computed in SQL on
-FacetValue, with disjunctive semantics: values of one facet combine with OR, facets with AND, and each facet is
-counted with every other active filter applied but not its own, so that a user can widen a selection.
+It finds interventions and knowledge products alike; the content_type facet tells them apart. Full text goes through
+Wagtail's search backend (search.text); filters and facet counts are computed in SQL on FacetValue, with disjunctive
+semantics: values of one facet combine with OR, facets with AND, and each facet is counted with every other active
+filter applied but not its own, so that a user can widen a selection.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, F, Q
 from django.utils import translation
-from wagtail.models import Locale
+from wagtail.models import Locale, Page
 
 from interventions.models import InterventionPage
+from pillars.models import KnowledgeProductPage
 
-from .facets import FACETS
+from .facets import FACETS, RECORD_TYPES
 from .models import FacetValue
 from .text import text_match
 
 SORTS = ("relevance", "evidence", "bcr", "title")
-EVIDENCE_ORDER = [F("evidence_rank").desc(), F("strongest_design_rank").desc(), F("study_count").desc(), "title"]
+# Knowledge products have no evidence rating or benefit-cost ratio: these orders put them after the interventions.
+EVIDENCE_KEYS = [
+    "interventionpage__evidence_rank",
+    "interventionpage__strongest_design_rank",
+    "interventionpage__study_count",
+]
+EVIDENCE_ORDER = [F(key).desc(nulls_last=True) for key in EVIDENCE_KEYS] + ["title"]
 ORDERINGS = {
     "evidence": EVIDENCE_ORDER,
-    "bcr": [F("bcr_midpoint").desc(nulls_last=True), *EVIDENCE_ORDER],
+    "bcr": [F("interventionpage__bcr_midpoint").desc(nulls_last=True), *EVIDENCE_ORDER],
     "title": ["title", "pk"],
 }
 MAX_PAGE_SIZE = 100
@@ -64,12 +74,20 @@ class FacetCount:
 class SearchResult:
     params: SearchParams
     count: int
-    hits: list  # InterventionPage, with `score` (None without a query)
+    hits: list  # InterventionPage or KnowledgeProductPage, with `score` (None without a query)
     facets: dict  # facet name -> list of FacetCount
 
     @property
     def num_pages(self):
         return max(1, -(-self.count // self.params.page_size))
+
+    @property
+    def intervention_count(self):
+        """How many of the results are interventions (what the exports hold)."""
+        selected = self.params.selected("content_type")
+        if selected and "intervention" not in selected:
+            return 0
+        return next((entry.count for entry in self.facets["content_type"] if entry.value == "intervention"), 0)
 
 
 def search_interventions(params):
@@ -81,41 +99,57 @@ def search_interventions(params):
         return SearchResult(params=params, count=results.count(), hits=hits, facets=facet_counts(base, params))
 
 
-def all_results(params):
-    """Every result of a search, in its order, without pagination or facets: for exports."""
+def all_interventions(params):
+    """Every intervention among the results of a search, in its order, without pagination or facets: for exports."""
+    selected = params.selected("content_type")
+    if selected and "intervention" not in selected:
+        return []
+    params = replace(params, filters={**params.filters, "content_type": ("intervention",)})
     base, scores = searched(params)
     return ordered(filtered(base, params), params, scores, 0, None)
 
 
 def searched(params):
-    """The interventions the visitor can see that match the query text, and their relevance (None without text)."""
-    base = visible_interventions(params.lang)
+    """The pages the visitor can see that match the query text, and their relevance (None without text)."""
+    visible = [Q(pk__in=visible_pages(model, params.lang).values("pk")) for model in RECORD_TYPES.values()]
+    base = Page.objects.filter(reduce(or_, visible))
     if not params.q.strip():
         return base, None
     match = text_match(params.q, params.lang)
-    return base.filter(pk__in=match.keys), match.scores
+    return base.filter(match.condition), match.scores
 
 
 def ordered(results, params, scores, start, stop):
-    """One page of results in the requested order, each with its `score` (None without a query)."""
+    """One page of results in the requested order, each the specific page with its `score` (None without a query)."""
     if params.effective_sort == "relevance":
         # Scores come from the search backend, not from a column: rank the matching keys, then read one page.
-        rows = results.values_list("pk", "evidence_rank", "strongest_design_rank", "study_count", "title")
-        ranked = sorted(rows, key=lambda row: (-scores[row[0]], -row[1], -row[2], -row[3], row[4]))
+        rows = results.values_list("pk", *EVIDENCE_KEYS, "title")
+        ranked = sorted(rows, key=lambda row: (-scores[row[0]], *(-(value or 0) for value in row[1:4]), row[4]))
         keys = [row[0] for row in ranked[start:stop]]
-        pages = InterventionPage.objects.prefetch_related("pillars").in_bulk(keys)
-        hits = [pages[key] for key in keys]
     else:
-        hits = list(results.order_by(*ORDERINGS[params.effective_sort]).prefetch_related("pillars")[start:stop])
+        keys = list(results.order_by(*ORDERINGS[params.effective_sort]).values_list("pk", flat=True)[start:stop])
+    pages = specific_pages(keys)
+    hits = [pages[key] for key in keys]
     for hit in hits:
         hit.score = scores.get(hit.pk) if scores is not None else None
     return hits
 
 
+def specific_pages(keys):
+    """{key: page} of the interventions and knowledge products with these keys, with what results show of them: a
+    query or two per kind of page, however many keys."""
+    interventions = InterventionPage.objects.prefetch_related("pillars").in_bulk(keys)
+    return interventions | KnowledgeProductPage.objects.select_related("pillar").in_bulk(keys)
+
+
 def visible_interventions(language_code):
-    """Live interventions as a visitor in this language sees them: each one's translation into the language where
-    it exists, otherwise its original."""
-    live = InterventionPage.objects.live()
+    return visible_pages(InterventionPage, language_code)
+
+
+def visible_pages(model, language_code):
+    """Live pages of a kind the search finds, as a visitor in this language sees them: each one's translation into
+    the language where it exists, otherwise its original."""
+    live = model.objects.live()
     locale = Locale.objects.filter(language_code=language_code).first()
     if locale is None:
         return live.none()
@@ -130,9 +164,9 @@ def filtered(queryset, params, except_facet=None):
             having_value = FacetValue.objects.filter(facet=facet.name, value__in=values).values("page_id")
             queryset = queryset.filter(pk__in=having_value)
     if params.bcr_min is not None:
-        queryset = queryset.filter(bcr_low__gte=params.bcr_min)
+        queryset = queryset.filter(interventionpage__bcr_low__gte=params.bcr_min)
     if params.has_cost:
-        queryset = queryset.filter(has_cost_data=True)
+        queryset = queryset.filter(interventionpage__has_cost_data=True)
     return queryset
 
 

@@ -3,12 +3,12 @@ from wagtail.search import index
 
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
 
-from .facets import FACETS
+from .facets import FACETS, RECORD_TYPES
 from .models import FacetValue
 
 
 def index_facet_values(page):
-    """Replaces the facet rows of one intervention with what it has now (children and terms as saved with it)."""
+    """Replaces the facet rows of a page the search finds with what it has now (children and terms as saved)."""
     rows = [
         FacetValue(page_id=page.pk, facet=facet.name, value=value)
         for facet in FACETS
@@ -18,7 +18,7 @@ def index_facet_values(page):
     FacetValue.objects.bulk_create(rows)
 
 
-def on_intervention_saved(instance, raw=False, update_fields=None, **kwargs):
+def on_record_saved(instance, raw=False, update_fields=None, **kwargs):
     # A save of some fields only (save_revision stores a draft so) does not change the live content.
     if not raw and update_fields is None:
         index_facet_values(instance)
@@ -29,15 +29,18 @@ def on_vocabulary_term_saved(instance, raw=False, created=False, **kwargs):
     if raw or created:
         return
     if isinstance(instance, OutcomeDomain):
-        pages = InterventionPage.objects.filter(outcomes__domain=instance).distinct()
+        pages = list(InterventionPage.objects.filter(outcomes__domain=instance).distinct())
     else:
-        pages = instance.interventions.all()
+        pages = list(instance.interventions.all())
+    if isinstance(instance, Pillar):
+        pages += instance.knowledge_products.all()
     for page in pages:
         index_facet_values(page)
         index.insert_or_update_object(page)
 
 
 def register_signal_handlers():
-    post_save.connect(on_intervention_saved, sender=InterventionPage)
+    for model in RECORD_TYPES.values():
+        post_save.connect(on_record_saved, sender=model)
     for vocabulary in (Pillar, InterventionType, Setting, TargetGroup, OutcomeDomain):
         post_save.connect(on_vocabulary_term_saved, sender=vocabulary)

@@ -14,7 +14,7 @@ from .facets import FACETS
 from .gap_map import REGIONS, gap_map
 from .openapi import openapi_document
 from .params import InvalidParameter, parse_search_params
-from .service import all_results, search_interventions
+from .service import all_interventions, search_interventions
 
 
 @require_GET
@@ -52,14 +52,14 @@ def with_search_params(view):
 
 @with_search_params
 def export_csv(request, params):
-    response = HttpResponse(results_csv(all_results(params), request), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(results_csv(all_interventions(params), request), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="interventions.csv"'
     return response
 
 
 @with_search_params
 def export_json(request, params):
-    response = JsonResponse(results_document(all_results(params)), json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(results_document(all_interventions(params)), json_dumps_params={"ensure_ascii": False})
     response["Content-Disposition"] = 'attachment; filename="interventions.json"'
     return response
 

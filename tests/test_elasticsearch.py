@@ -12,6 +12,7 @@ from django.test import override_settings
 from wagtail.search.backends import get_search_backend
 
 from interventions.models import InterventionPage
+from pillars.models import KnowledgeProductPage
 from search.service import SearchParams, search_interventions
 from search.text import elasticsearch_query
 
@@ -68,7 +69,7 @@ def test_mapping_has_language_subfields_and_boosts(offline_backend):
 
 
 def test_query_searches_folded_text_and_the_visitors_stemmed_language(offline_backend):
-    query = elasticsearch_query(offline_backend, "denuncia anónima", "es")
+    query = elasticsearch_query(offline_backend, InterventionPage, "denuncia anónima", "es")
     folded, stemmed = query["bool"]["should"]
     assert folded["multi_match"]["query"] == "denuncia anónima"
     assert set(folded["multi_match"]["fields"]) == {
@@ -82,6 +83,15 @@ def test_query_searches_folded_text_and_the_visitors_stemmed_language(offline_ba
         "interventions_interventionpage__description.es^1",
     ]
     assert query["bool"]["minimum_should_match"] == 1
+    assert {"term": {"live_filter": True}} in query["bool"]["filter"]
+
+
+def test_knowledge_products_are_queried_through_their_own_fields(offline_backend):
+    query = elasticsearch_query(offline_backend, KnowledgeProductPage, "guía", "es")
+    [folded] = query["bool"]["should"]  # no stemmed fields: a knowledge product's texts have no language subfields
+    assert folded["multi_match"]["query"] == "guía"
+    mapping = offline_backend.mapping_class(KnowledgeProductPage).get_mapping()["properties"]
+    assert mapping["pillars_knowledgeproductpage__summary"]["copy_to"] == ["_all_text", "_all_text_boost_1_5"]
     assert {"term": {"live_filter": True}} in query["bool"]["filter"]
 
 

@@ -66,7 +66,7 @@ def test_page_cells_link_to_the_search_with_both_filters(client):
     assert "&intervention_type=" in href and "&outcome_domain=" in href
     search = BeautifulSoup(client.get(href).content, "html.parser")
     count = search.find("p", class_="result-count").get_text(" ", strip=True)
-    assert count.startswith(f"{link['data-interventions']} intervention")
+    assert count.startswith(f"{link['data-interventions']} result")
 
 
 def test_unknown_region_is_a_400(client):

@@ -19,7 +19,7 @@ def test_browse_everything_with_facets_and_no_javascript(client):
     assert response.status_code == 200
     assert soup.find("form", method="get")
     assert not soup.find("script")
-    assert "43 interventions" in soup.get_text()
+    assert "43 results" in soup.get_text()
     legends = {legend.get_text(strip=True) for legend in soup.find_all("legend")}
     assert {"Pillar", "Country", "Evidence rating", "Study design", "Outcome domain"} <= legends
 
@@ -67,7 +67,7 @@ def test_highlight_escapes_everything_but_its_marks():
 def test_no_results_says_so_and_offers_to_remove_filters(client):
     _, soup = page(client, "q=medellin&country=JM&evidence_rating=harmful")
     text = soup.get_text(" ", strip=True)
-    assert "No intervention matches this search." in text
+    assert "Nothing matches this search." in text
     assert soup.find("a", string="Remove all filters")["href"] == "?q=medellin"
 
 

@@ -16,6 +16,7 @@ def record_values(record, facet_name):
     """What the fixture file says a record has for a facet: computed without the application's code."""
     return set(
         {
+            "content_type": ["intervention"],
             "pillar": record["pillars"],
             "intervention_type": record.get("intervention_types", []),
             "country": record.get("countries", []),

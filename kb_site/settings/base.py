@@ -12,6 +12,7 @@ BASE_DIR = PROJECT_DIR.parent
 INSTALLED_APPS = [
     "home",
     "interventions",
+    "pillars",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

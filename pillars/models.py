@@ -1,0 +1,209 @@
+"""What the technical working group of each pillar curates: the pillar's page, its collections of interventions and
+its knowledge products."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, PageChooserPanel
+from wagtail.documents import get_document_model_string
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from home.models import RecordPage
+from interventions.fields import StringListField
+from interventions.models import RICH_TEXT_FEATURES, InterventionPage, Pillar
+
+
+class PillarPage(Page):
+    """One pillar of the regional security alliance; its working group edits this page and everything under it."""
+
+    pillar = models.ForeignKey(Pillar, verbose_name=_("pillar"), on_delete=models.PROTECT, related_name="pages")
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = Page.content_panels + [FieldPanel("pillar"), FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["pillars.CollectionPage", "pillars.KnowledgeProductPage"]
+
+    class Meta:
+        verbose_name = _("pillar page")
+        verbose_name_plural = _("pillar pages")
+
+    def clean(self):
+        super().clean()
+        others = PillarPage.objects.filter(pillar_id=self.pillar_id, locale_id=self.locale_id).exclude(pk=self.pk)
+        if self.pillar_id and others.exists():
+            raise ValidationError({"pillar": _("This pillar already has a page in this language.")})
+
+    def get_context(self, request, *args, **kwargs):
+        from search.service import SearchParams, search_interventions
+
+        context = super().get_context(request, *args, **kwargs)
+        context["collections"] = CollectionPage.objects.child_of(self).live().order_by("path")
+        context["knowledge_products"] = (
+            KnowledgeProductPage.objects.child_of(self).live().order_by("-publication_date", "title")
+        )
+        in_pillar = {"pillar": (self.pillar.slug,), "content_type": ("intervention",)}
+        context["intervention_count"] = search_interventions(
+            SearchParams(lang=self.locale.language_code, filters=in_pillar, page_size=1)
+        ).count
+        return context
+
+
+class CollectionPage(Page):
+    """Interventions a working group puts together: the ones it picks, in its order, then those a saved search
+    finds, which follow the records as they change."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+    saved_search = models.CharField(
+        _("saved search"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "Optional. Run a search on the public search page, then paste its address here: its words and filters "
+            "are kept (not its page or sort), and the interventions it finds are listed after the hand-picked ones."
+        ),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        InlinePanel("items", heading=_("Hand-picked interventions"), label=_("Intervention")),
+        FieldPanel("saved_search"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["pillars.PillarPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
+
+    def clean(self):
+        from search.params import InvalidParameter
+
+        super().clean()
+        try:
+            self.saved_search = saved_search_query(self.saved_search)
+        except InvalidParameter as invalid:
+            raise ValidationError(
+                {"saved_search": _("%(parameter)s: %(message)s") % vars(invalid)}, code="invalid"
+            ) from invalid
+
+    def get_context(self, request, *args, **kwargs):
+        from .curation import collection_interventions
+
+        context = super().get_context(request, *args, **kwargs)
+        context["listing"] = collection_interventions(self)
+        return context
+
+
+def saved_search_query(text):
+    """The words and filters of a search page address (or of its query string), normalized; page, page size, sort
+    and language are dropped because the collection sets them. Raises search.params.InvalidParameter."""
+    from search.params import search_query_string
+
+    query = text.strip()
+    query = query.split("?", 1)[1] if "?" in query else query
+    return search_query_string(QueryDict(query.split("#", 1)[0]))
+
+
+class CollectionItem(Orderable):
+    collection = ParentalKey(CollectionPage, on_delete=models.CASCADE, related_name="items")
+    intervention = models.ForeignKey(
+        InterventionPage, verbose_name=_("intervention"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [PageChooserPanel("intervention", "interventions.InterventionPage")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("hand-picked intervention")
+        verbose_name_plural = _("hand-picked interventions")
+
+
+class KnowledgeProductType(models.TextChoices):
+    GUIDE = "guide", _("Guide")
+    TOOL = "tool", _("Tool")
+    METHODOLOGY = "methodology", _("Methodology")
+
+
+class KnowledgeProductPage(RecordPage):
+    """A guide, tool or methodology that a working group publishes, with its PDF."""
+
+    product_type = models.CharField(_("type"), max_length=20, choices=KnowledgeProductType.choices)
+    authors = StringListField(_("authors"), help_text=_("People or organisations, one per line."))
+    publication_date = models.DateField(_("publication date"))
+    summary = models.TextField(_("summary"), max_length=1000)
+    body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
+    document = models.ForeignKey(
+        get_document_model_string(),
+        verbose_name=_("PDF"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The pillar of the page it is published under, kept so that search can filter and count by it.
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="knowledge_products", editable=False)
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("product_type"), FieldPanel("publication_date")]),
+        FieldPanel("authors"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("document"),
+        InlinePanel("related_interventions", heading=_("Related interventions"), label=_("Intervention")),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary", boost=1.5),
+        index.SearchField("body"),
+        index.SearchField("authors_text"),
+        index.FilterField("product_type"),
+        index.FilterField("publication_date"),
+    ]
+    parent_page_types = ["pillars.PillarPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("knowledge product")
+        verbose_name_plural = _("knowledge products")
+
+    def authors_text(self):
+        return "\n".join(self.authors)
+
+    def pillar_terms(self):
+        return [self.pillar]
+
+    def clean(self):
+        super().clean()
+        if self.document is not None and self.document.file_extension.lower() != "pdf":
+            raise ValidationError({"document": _("Choose a PDF document.")})
+
+    def save(self, *args, **kwargs):
+        parent = self.get_parent() if self.path else None
+        if parent is not None and hasattr(parent.specific, "pillar_id"):
+            self.pillar_id = parent.specific.pillar_id
+        return super().save(*args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from .curation import visible_versions
+
+        context = super().get_context(request, *args, **kwargs)
+        chosen = [item.intervention for item in self.related_interventions.select_related("intervention")]
+        context["related"] = visible_versions(chosen, self.locale.language_code)
+        return context
+
+
+class RelatedIntervention(Orderable):
+    product = ParentalKey(KnowledgeProductPage, on_delete=models.CASCADE, related_name="related_interventions")
+    intervention = models.ForeignKey(
+        InterventionPage, verbose_name=_("intervention"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [PageChooserPanel("intervention", "interventions.InterventionPage")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related intervention")
+        verbose_name_plural = _("related interventions")
