@@ -1,6 +1,16 @@
-"""Interchange records for tests: valid by default, so each test overrides only what it is about."""
+"""Interchange records, pages and users for tests: valid by default, so each test overrides only what it is about."""
+
+import datetime
 
 import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils.text import slugify
+from wagtail.models import Locale
+
+from interventions.models import Pillar
+from interventions.page_tree import get_home_page
+from pillars.models import CollectionPage, KnowledgeProductPage, PillarPage
 
 
 class StudyFactory(factory.DictFactory):
@@ -28,3 +38,62 @@ class RecordFactory(factory.DictFactory):
 
 def document(*records):
     return {"format": "interventions-v1", "interventions": list(records)}
+
+
+class PageFactory(factory.Factory):
+    """A Wagtail page added under `parent` (the default locale's home page unless given), published or a draft."""
+
+    class Meta:
+        abstract = True
+
+    title = factory.Sequence(lambda n: f"Page {n}")
+    slug = factory.LazyAttribute(lambda page: slugify(page.title))
+
+    @classmethod
+    def _create(cls, model_class, parent=None, publish=True, **kwargs):
+        parent = parent or get_home_page(Locale.get_default())
+        page = parent.add_child(instance=model_class(live=publish, **kwargs))
+        if publish:
+            page.save_revision().publish()
+            page.refresh_from_db()
+        return page
+
+
+class PillarPageFactory(PageFactory):
+    class Meta:
+        model = PillarPage
+
+    pillar = factory.LazyFunction(lambda: Pillar.objects.get(slug="protecting-vulnerable-populations"))
+
+
+class CollectionPageFactory(PageFactory):
+    class Meta:
+        model = CollectionPage
+
+    title = factory.Sequence(lambda n: f"Collection {n}")
+
+
+class KnowledgeProductPageFactory(PageFactory):
+    class Meta:
+        model = KnowledgeProductPage
+
+    title = factory.Sequence(lambda n: f"Knowledge product {n}")
+    product_type = "guide"
+    publication_date = datetime.date(2024, 5, 1)
+    summary = "A practical guide for ministries."
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user-{n}")
+    password = factory.PostGenerationMethodCall("set_password", "a-long-test-password")
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        if create and names:
+            self.groups.set(Group.objects.filter(name__in=names))
+        if create:
+            self.save()

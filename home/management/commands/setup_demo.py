@@ -8,17 +8,20 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from wagtail.models import Locale
 
+from home.roles import setup_roles
 from interventions.interchange import import_text
+from interventions.models import Pillar
 from interventions.page_tree import get_intervention_index
 from interventions.vocabulary_labels import import_labels
+from pillars.page_tree import get_pillar_page
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
 
 class Command(BaseCommand):
     help = (
-        "Create the page tree, load the real demo records from fixtures/ and an admin user "
-        "(password from DJANGO_SUPERUSER_PASSWORD, otherwise generated and printed)."
+        "Create the page tree (with a page for each pillar), load the real demo records from fixtures/, set up the "
+        "editorial roles and an admin user (password from DJANGO_SUPERUSER_PASSWORD, otherwise generated and printed)."
     )
 
     def handle(self, **options):
@@ -27,6 +30,10 @@ class Command(BaseCommand):
         import_labels(json.loads((FIXTURES / "vocabulary.json").read_text(encoding="utf-8")))
         report = import_text((FIXTURES / "interventions.json").read_text(encoding="utf-8"))
         self.stdout.write(f"Demo records: {report.summary()}")
+        for locale in Locale.objects.all():
+            for pillar in Pillar.objects.all():
+                get_pillar_page(pillar, locale)
+        self.stdout.write(f"Roles: {', '.join(setup_roles())}")
         self.ensure_admin()
 
     def ensure_admin(self):
