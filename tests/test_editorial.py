@@ -1,0 +1,164 @@
+"""Roles, the review workflow and what the public sees of drafts, changes in review and scheduled changes."""
+
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from home.roles import EDITORS, REVIEW_WORKFLOW, REVIEWERS, setup_roles, working_group_name
+from interventions.models import InterventionPage, Pillar
+
+from .factories import CollectionPageFactory, KnowledgeProductPageFactory, PillarPageFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+MARKER = "Zyxwvutsrq"  # a word no record has, to tell the changed text in the search
+
+
+@pytest.fixture
+def site_roles():
+    pillars = {
+        slug: Pillar.objects.get(slug=slug)
+        for slug in ("protecting-vulnerable-populations", "disrupting-illicit-markets")
+    }
+    pages = {slug: PillarPageFactory(pillar=pillar, title=pillar.label_en) for slug, pillar in pillars.items()}
+    setup_roles()
+    return pillars, pages
+
+
+def intervention(slug="becoming-a-man"):
+    return InterventionPage.objects.get(slug=slug, locale__language_code="en")
+
+
+def edit_url(page):
+    return reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+
+def edit_form_data(client, page):
+    """The admin's edit form of a page as the browser would send it back unchanged."""
+    soup = BeautifulSoup(client.get(edit_url(page)).content, "html.parser")
+    form = soup.find("form", attrs={"action": edit_url(page)})
+    data = {}
+    for field in form.find_all(["input", "textarea", "select"]):
+        name = field.get("name")
+        if not name or field.get("type") in ("submit", "button", "file"):
+            continue
+        if field.name == "select":
+            values = [option.get("value", option.text) for option in field.find_all("option", selected=True)]
+        elif field.get("type") in ("checkbox", "radio"):
+            values = [field.get("value", "on")] if field.has_attr("checked") else []
+        elif field.name == "textarea":
+            values = [field.text]
+        else:
+            values = [field.get("value", "")]
+        data.setdefault(name, []).extend(values)
+    return data
+
+
+def public_view(client, page, query=MARKER):
+    """What a visitor sees of a page: its profile, and whether the search page and the API find the query."""
+    profile = client.get(page.url)
+    api = client.get("/api/v1/search/", {"q": query}).json()
+    search = client.get("/search/", {"q": query})
+    return {
+        "profile": profile.content.decode() if profile.status_code == 200 else profile.status_code,
+        "api": [item["slug"] for item in api["results"]],
+        "search": page.title in BeautifulSoup(search.content, "html.parser").select_one("section.results").get_text(),
+    }
+
+
+def test_working_group_member_edits_own_pillar_only(client, site_roles):
+    pillars, pages = site_roles
+    own = CollectionPageFactory(parent=pages["protecting-vulnerable-populations"])
+    other = CollectionPageFactory(parent=pages["disrupting-illicit-markets"])
+    other_product = KnowledgeProductPageFactory(parent=pages["disrupting-illicit-markets"])
+    member = UserFactory(groups=[working_group_name(pillars["protecting-vulnerable-populations"])])
+    assert own.permissions_for_user(member).can_edit() and own.permissions_for_user(member).can_publish()
+    assert not other.permissions_for_user(member).can_edit()
+    assert not other_product.permissions_for_user(member).can_edit()
+    assert not intervention().permissions_for_user(member).can_edit()
+
+    client.force_login(member)
+    assert client.get(edit_url(own)).status_code == 200
+    assert client.get(edit_url(other)).status_code in (302, 403)
+    data = edit_form_data(client, own) | {"title": "Taken over", "action-publish": "action-publish"}
+    data["intro"] = [""]
+    assert client.post(edit_url(other), data).status_code in (302, 403)
+    other.refresh_from_db()
+    assert other.title != "Taken over"
+
+
+def test_editor_cannot_publish_and_a_reviewer_publishes_after_review(client, site_roles):
+    editor = UserFactory(groups=[EDITORS])
+    reviewer = UserFactory(groups=[REVIEWERS])
+    page = intervention()
+    original_summary = page.summary
+    assert page.permissions_for_user(editor).can_edit()
+    assert not page.permissions_for_user(editor).can_publish()
+    assert not page.permissions_for_user(editor).can_unpublish()
+
+    client.force_login(editor)
+    data = edit_form_data(client, page)
+    data["summary"] = [f"{original_summary} {MARKER}"]
+    client.post(edit_url(page), data | {"action-publish": "action-publish"})
+    page.refresh_from_db()
+    assert page.summary == original_summary and page.has_unpublished_changes  # kept as a draft, not published
+
+    client.post(edit_url(page), data | {"action-submit": "action-submit"})
+    page.refresh_from_db()
+    state = page.workflow_states.get(status="in_progress")
+    assert state.workflow.name == REVIEW_WORKFLOW
+    client.logout()
+    seen = public_view(client, page)
+    assert MARKER not in seen["profile"] and seen["api"] == [] and not seen["search"]
+
+    client.force_login(reviewer)
+    task_state = state.current_task_state
+    action = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk])
+    assert client.post(action).status_code in (200, 302)
+    page.refresh_from_db()
+    assert page.summary == f"{original_summary} {MARKER}"
+    client.logout()
+    seen = public_view(client, page)
+    assert MARKER in seen["profile"] and seen["api"] == [page.slug] and seen["search"]
+
+
+def test_a_draft_never_reaches_the_public(client):
+    page = intervention("disque-denuncia")
+    page.summary = f"{page.summary} {MARKER}"
+    page.save_revision()
+    seen = public_view(client, intervention("disque-denuncia"))
+    assert MARKER not in seen["profile"] and seen["api"] == [] and not seen["search"]
+
+
+def test_a_scheduled_change_appears_only_when_its_time_comes(client):
+    page = intervention("one-summer-plus")
+    page.summary = f"{page.summary} {MARKER}"
+    page.go_live_at = timezone.now() + timedelta(days=1)
+    revision = page.save_revision()
+    revision.publish()
+    page = intervention("one-summer-plus")
+    assert page.live and MARKER not in page.summary
+    seen = public_view(client, page)
+    assert MARKER not in seen["profile"] and seen["api"] == [] and not seen["search"]
+
+    # The time comes: the scheduled revision's date is now in the past.
+    past = timezone.now() - timedelta(minutes=1)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save()
+    call_command("publish_scheduled", verbosity=0)
+    seen = public_view(client, intervention("one-summer-plus"))
+    assert MARKER in seen["profile"] and seen["api"] == ["one-summer-plus"] and seen["search"]
+
+
+def test_a_scheduled_new_page_stays_hidden_until_published(client):
+    product = KnowledgeProductPageFactory(parent=PillarPageFactory(), title=f"Guide {MARKER}", publish=False)
+    product.go_live_at = timezone.now() + timedelta(days=1)
+    product.save_revision().publish()
+    product.refresh_from_db()
+    assert not product.live
+    assert client.get(product.url or f"/{product.slug}/").status_code == 404
+    assert client.get("/api/v1/search/", {"q": MARKER}).json()["count"] == 0
