@@ -1,8 +1,18 @@
+import django_filters
+from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from wagtail import hooks
+from wagtail.admin.views.pages.listing import PageFilterSet
+from wagtail.admin.viewsets.pages import PageListingViewSet
+from wagtail.models import Revision, WorkflowState
+from wagtail.models import get_default_page_content_type as page_content_type
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
+from .models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
+from .vocabularies import EvidenceRating
 
 
 def vocabulary_viewset(vocabulary_model):
@@ -25,3 +35,89 @@ class VocabularyGroup(SnippetViewSetGroup):
 
 
 register_snippet(VocabularyGroup)
+
+
+def pages_with(states):
+    """Primary keys of the pages among the objects of these workflow states or revisions (their keys are text)."""
+    return [int(object_id) for object_id in states.values_list("object_id", flat=True).distinct()]
+
+
+STATUSES = {
+    "live": (_("Published"), lambda: Q(live=True)),
+    "draft": (_("Not published"), lambda: Q(live=False)),
+    "changed": (_("Published, with unpublished changes"), lambda: Q(live=True, has_unpublished_changes=True)),
+    "in_review": (
+        _("In review"),
+        lambda: Q(pk__in=pages_with(WorkflowState.objects.active().filter(base_content_type=page_content_type()))),
+    ),
+    "scheduled": (
+        _("Scheduled"),
+        lambda: Q(pk__in=pages_with(Revision.objects.page_revisions().filter(approved_go_live_at__isnull=False))),
+    ),
+}
+
+
+class InterventionFilterSet(PageFilterSet):
+    pillar = django_filters.ModelMultipleChoiceFilter(
+        label=_("Pillar"), queryset=Pillar.objects.all(), method="filter_pillar", widget=forms.CheckboxSelectMultiple
+    )
+    evidence_rating = django_filters.MultipleChoiceFilter(
+        label=_("Evidence rating"),
+        choices=EvidenceRating.choices,
+        method="filter_evidence_rating",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries, method="filter_country")
+    has_cost_data = django_filters.ChoiceFilter(
+        label=_("Has cost data"),
+        empty_label=_("Any"),
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        method="filter_has_cost_data",
+        widget=forms.RadioSelect,
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(status, label) for status, (label, _condition) in STATUSES.items()],
+        method="filter_status",
+    )
+
+    class Meta:
+        model = InterventionPage
+        fields = []
+
+    # Each filter narrows the listing to a list of page ids: the admin's search runs the filtered listing through
+    # the search backend, which filters on declared search fields only (the id is one), not on relations or JSON.
+    def filter_pillar(self, queryset, name, value):
+        return matching(queryset, Q(pillars__in=value)) if value else queryset
+
+    def filter_evidence_rating(self, queryset, name, value):
+        return matching(queryset, Q(evidence_rating__in=value)) if value else queryset
+
+    def filter_country(self, queryset, name, value):
+        # Countries are a JSON list of ISO codes; the quoted code matches one whole element on every database.
+        return matching(queryset, Q(countries__icontains=f'"{value}"'))
+
+    def filter_has_cost_data(self, queryset, name, value):
+        return matching(queryset, Q(has_cost_data=value == "true"))
+
+    def filter_status(self, queryset, name, value):
+        return matching(queryset, STATUSES[value][1]())
+
+
+def matching(queryset, condition):
+    return queryset.filter(id__in=list(InterventionPage.objects.filter(condition).values_list("id", flat=True)))
+
+
+class InterventionListingViewSet(PageListingViewSet):
+    model = InterventionPage
+    name = "intervention_listing"
+    icon = "doc-full-inverse"
+    menu_label = _("Interventions")
+    menu_order = 150
+    add_to_admin_menu = True
+    filterset_class = InterventionFilterSet
+
+
+@hooks.register("register_admin_viewset")
+def register_intervention_listing():
+    return InterventionListingViewSet()

@@ -1,10 +1,15 @@
 """Editors see an intervention with its studies and outcomes in the Wagtail admin, and can save edits."""
 
+from datetime import timedelta
+
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import timezone
 
-from interventions.models import InterventionPage
+from interventions.models import InterventionPage, Pillar
+
+from .admin_forms import edit_url, form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -19,31 +24,6 @@ def editor_client(client, django_user_model):
 @pytest.fixture
 def bam():
     return InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
-
-
-def form_values(html):
-    """What a browser would submit from the page editor form, as it stands."""
-    form = BeautifulSoup(html, "html.parser").find("form", id="page-edit-form")
-    values = {}
-    for field in form.find_all(["input", "textarea", "select"]):
-        name = field.get("name")
-        if not name or field.get("type") in ("submit", "button", "file"):
-            continue
-        if field.name == "textarea":
-            values[name] = field.text
-        elif field.name == "select":
-            selected = [option.get("value", option.text) for option in field.find_all("option", selected=True)]
-            values[name] = selected if field.has_attr("multiple") else (selected[0] if selected else "")
-        elif field.get("type") in ("checkbox", "radio"):
-            if field.has_attr("checked"):
-                values.setdefault(name, []).append(field.get("value", "on"))
-        else:
-            values[name] = field.get("value", "")
-    return values
-
-
-def edit_url(page):
-    return reverse("wagtailadmin_pages:edit", args=[page.pk])
 
 
 def test_editor_shows_studies_and_outcomes_in_tabs(editor_client, bam):
@@ -101,3 +81,35 @@ def test_vocabularies_are_managed_in_the_admin(editor_client):
     response = editor_client.get("/admin/snippets/interventions/outcomedomain/")
     assert response.status_code == 200
     assert "Homicide" in response.content.decode()
+
+
+def listed(client, **filters):
+    response = client.get(reverse("intervention_listing:index"), filters)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_intervention_listing_filters_by_pillar_rating_country_cost_and_status(editor_client, bam):
+    disrupting = Pillar.objects.get(slug="disrupting-illicit-markets")
+    html = listed(editor_client, pillar=disrupting.pk)
+    assert "TRACK4TIP" in html and "Becoming a Man" not in html
+    html = listed(editor_client, evidence_rating="harmful")
+    assert "Scared Straight" in html and "Becoming a Man" not in html
+    html = listed(editor_client, country="BR")
+    assert "Disque Denúncia" in html and "Becoming a Man" not in html
+    assert "Becoming a Man" in listed(editor_client, has_cost_data="true")
+    assert "Becoming a Man" not in listed(editor_client, has_cost_data="false")
+
+    assert "Becoming a Man" not in listed(editor_client, status="scheduled")
+    bam.go_live_at = timezone.now() + timedelta(days=1)
+    bam.save_revision().publish()
+    assert "Becoming a Man" in listed(editor_client, status="scheduled")
+    assert "Becoming a Man" in listed(editor_client, status="changed")
+    assert "Becoming a Man" not in listed(editor_client, status="draft")
+
+
+def test_intervention_listing_searches(editor_client):
+    html = listed(editor_client, q="denuncia")
+    assert "Disque Denúncia" in html and "Becoming a Man" not in html
+    html = listed(editor_client, q="denuncia", country="BR")
+    assert "Disque Denúncia" in html
