@@ -6,6 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from home.roles import EDITORS, REVIEWERS, setup_roles
+from interventions.models import InterventionPage
+
+from .factories import UserFactory
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_CORE = Path(os.environ.get("AXE_CORE_JS", REPO / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"))
@@ -64,7 +69,13 @@ def serious_violations(page):
 
 # One test, because a live server's database is emptied after each test that uses it.
 @pytest.mark.django_db(transaction=True)
-def test_pages_render_accessibly_at_desktop_and_phone_widths(live_server, browser):
+def test_public_pages_and_the_editorial_workflow_in_a_browser(live_server, browser):
+    check_public_pages(live_server, browser)
+    check_keyboard_search(live_server, browser)
+    check_review_workflow(live_server, browser)
+
+
+def check_public_pages(live_server, browser):
     SCREENSHOTS.mkdir(exist_ok=True)
     problems = {}
     for width_name, width in WIDTHS.items():
@@ -81,7 +92,9 @@ def test_pages_render_accessibly_at_desktop_and_phone_widths(live_server, browse
         page.close()
     assert problems == {}
 
-    # Keyboard: the search form is reachable and usable without a mouse.
+
+def check_keyboard_search(live_server, browser):
+    """The search form is reachable and usable without a mouse."""
     page = browser.new_page()
     page.goto(live_server.url + "/search/")
     page.focus("#search-q")
@@ -93,3 +106,47 @@ def test_pages_render_accessibly_at_desktop_and_phone_widths(live_server, browse
     for _ in range(3):
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") in ("A", "INPUT", "SELECT", "BUTTON")
+    page.close()
+
+
+def check_review_workflow(live_server, browser):
+    """An editor changes an intervention and submits it for review; a reviewer approves it; then the public page
+    and the search show the change."""
+    intervention = InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
+    setup_roles()
+    editor = UserFactory(groups=[EDITORS])
+    reviewer = UserFactory(groups=[REVIEWERS])
+    edit_path = f"/admin/pages/{intervention.pk}/edit/"
+    changed_summary = "Interrupters-in-school sessions for boys in Chicago public schools."
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, live_server.url, editor, next_path=edit_path)
+    page.fill("#id_summary", changed_summary)
+    page.locator("footer .w-dropdown__toggle").click()
+    with page.expect_navigation():
+        page.locator('button[name="action-submit"]').click()
+    page.screenshot(path=SCREENSHOTS / "workflow-submitted.png", full_page=True)
+    assert changed_summary not in page.context.request.get(live_server.url + intervention.url).text()
+    page.context.clear_cookies()
+
+    log_in(page, live_server.url, reviewer, next_path=edit_path)
+    page.locator("footer .w-dropdown__toggle").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Approve and publish").click()
+    page.screenshot(path=SCREENSHOTS / "workflow-published.png", full_page=True)
+    page.context.clear_cookies()
+
+    assert page.goto(live_server.url + intervention.url).ok
+    assert changed_summary in page.content()
+    page.goto(live_server.url + "/search/?q=interrupters+boys")
+    assert page.locator("article.card h2 a").all_inner_texts() == [intervention.title]
+    page.close()
+
+
+def log_in(page, server_url, user, next_path):
+    page.goto(f"{server_url}/admin/login/?next={next_path}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "a-long-test-password")
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
+    assert page.url.endswith(next_path), page.url
