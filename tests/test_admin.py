@@ -6,8 +6,11 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Locale
+from wagtail.users.models import UserProfile
 
 from interventions.models import InterventionPage, Pillar
+from interventions.page_tree import get_home_page
 
 from .admin_forms import edit_url, form_values
 
@@ -113,3 +116,17 @@ def test_intervention_listing_searches(editor_client):
     assert "Disque Denúncia" in html and "Becoming a Man" not in html
     html = listed(editor_client, q="denuncia", country="BR")
     assert "Disque Denúncia" in html
+
+
+def test_admin_strings_of_the_editorial_models_are_in_spanish(editor_client, django_user_model):
+    user = django_user_model.objects.get(username="editor")
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "es"
+    profile.save()
+    html = listed(editor_client)
+    for spanish in ("Calificación de la evidencia", "Con datos de costo", "Estado", "En revisión", "Programado"):
+        assert spanish in html
+    chooser = editor_client.get(
+        reverse("wagtailadmin_pages:add_subpage", args=[get_home_page(Locale.get_default()).pk])
+    )
+    assert "Página de pilar" in chooser.content.decode() or "página de pilar" in chooser.content.decode()
