@@ -5,7 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from interventions.models import InterventionPage
@@ -36,6 +38,28 @@ def test_setup_demo_loads_records_and_an_admin_with_the_given_password(monkeypat
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("chosen-password-123")
     assert InterventionPage.objects.live().filter(locale__language_code="en").count() == 43
+
+
+@pytest.mark.django_db
+def test_setup_demo_creates_pillar_pages_roles_and_a_collection_the_records_fill(client, fixture_document):
+    call_command("setup_demo", stdout=io.StringIO())
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Editors",
+        "Reviewers",
+        "Working group: Protecting vulnerable populations",
+    }
+    collection = client.get("/es/protecting-vulnerable-populations/effective-and-promising/")
+    assert collection.status_code == 200
+    soup = BeautifulSoup(collection.content, "html.parser")
+    assert soup.h1.get_text(strip=True) == "Intervenciones efectivas y prometedoras"
+    expected = {
+        record["slug"]
+        for record in fixture_document["interventions"]
+        if "protecting-vulnerable-populations" in record["pillars"]
+        and record["evidence_rating"] in ("effective", "promising")
+    }
+    listed = {link["href"].rstrip("/").rsplit("/", 1)[-1] for link in soup.select("ul.collection-search a")}
+    assert listed == expected
 
 
 @pytest.mark.django_db

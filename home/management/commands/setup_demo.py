@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
 from home.roles import setup_roles
@@ -13,7 +14,7 @@ from interventions.interchange import import_text
 from interventions.models import Pillar
 from interventions.page_tree import get_intervention_index
 from interventions.vocabulary_labels import import_labels
-from pillars.page_tree import get_pillar_page
+from pillars.page_tree import get_collection
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -32,7 +33,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo records: {report.summary()}")
         for locale in Locale.objects.all():
             for pillar in Pillar.objects.all():
-                get_pillar_page(pillar, locale)
+                # A collection that the records themselves fill: what the search rates effective or promising.
+                get_collection(
+                    pillar,
+                    locale,
+                    slug="effective-and-promising",
+                    title=_("Effective and promising interventions"),
+                    saved_search=f"pillar={pillar.slug}&evidence_rating=effective&evidence_rating=promising",
+                )
         self.stdout.write(f"Roles: {', '.join(setup_roles())}")
         self.ensure_admin()
 
