@@ -110,8 +110,9 @@ def saved_search_query(text):
     return search_query_string(QueryDict(query.split("#", 1)[0]))
 
 
-class CollectionItem(Orderable):
-    collection = ParentalKey(CollectionPage, on_delete=models.CASCADE, related_name="items")
+class ChosenIntervention(Orderable):
+    """An intervention a working group chose for a page, in the order it set."""
+
     intervention = models.ForeignKey(
         InterventionPage, verbose_name=_("intervention"), on_delete=models.CASCADE, related_name="+"
     )
@@ -119,6 +120,13 @@ class CollectionItem(Orderable):
     panels = [PageChooserPanel("intervention", "interventions.InterventionPage")]
 
     class Meta(Orderable.Meta):
+        abstract = True
+
+
+class CollectionItem(ChosenIntervention):
+    collection = ParentalKey(CollectionPage, on_delete=models.CASCADE, related_name="items")
+
+    class Meta(ChosenIntervention.Meta):
         verbose_name = _("hand-picked intervention")
         verbose_name_plural = _("hand-picked interventions")
 
@@ -196,14 +204,9 @@ class KnowledgeProductPage(RecordPage):
         return context
 
 
-class RelatedIntervention(Orderable):
+class RelatedIntervention(ChosenIntervention):
     product = ParentalKey(KnowledgeProductPage, on_delete=models.CASCADE, related_name="related_interventions")
-    intervention = models.ForeignKey(
-        InterventionPage, verbose_name=_("intervention"), on_delete=models.CASCADE, related_name="+"
-    )
 
-    panels = [PageChooserPanel("intervention", "interventions.InterventionPage")]
-
-    class Meta(Orderable.Meta):
+    class Meta(ChosenIntervention.Meta):
         verbose_name = _("related intervention")
         verbose_name_plural = _("related interventions")

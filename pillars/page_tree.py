@@ -34,10 +34,11 @@ def get_collection(pillar, locale, slug, title, saved_search):
     if page is not None:
         return page
     with translation.override(locale.language_code):
-        title = str(title)
+        translated_title = str(title)
     default_locale = Locale.get_default()
     if locale.pk != default_locale.pk:
         page = get_collection(pillar, default_locale, slug, title, saved_search).copy_for_translation(locale)
-        page.title = title
+        page.title = translated_title
         return publish(page)
-    return publish(pillar_page.add_child(instance=CollectionPage(title=title, slug=slug, saved_search=saved_search)))
+    collection = CollectionPage(title=translated_title, slug=slug, saved_search=saved_search)
+    return publish(pillar_page.add_child(instance=collection))
