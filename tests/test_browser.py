@@ -9,7 +9,7 @@ import pytest
 from home.roles import EDITORS, REVIEWERS, setup_roles
 from interventions.models import InterventionPage
 
-from .factories import UserFactory
+from .factories import CollectionPageFactory, KnowledgeProductPageFactory, PillarPageFactory, UserFactory
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -70,17 +70,27 @@ def serious_violations(page):
 # One test, because a live server's database is emptied after each test that uses it.
 @pytest.mark.django_db(transaction=True)
 def test_public_pages_and_the_editorial_workflow_in_a_browser(live_server, browser):
-    check_public_pages(live_server, browser)
+    check_public_pages(live_server, browser, PAGES | pillar_pages())
     check_keyboard_search(live_server, browser)
     check_review_workflow(live_server, browser)
 
 
-def check_public_pages(live_server, browser):
+def pillar_pages():
+    """A pillar page with a collection and a knowledge product, as a working group would publish them."""
+    pillar_page = PillarPageFactory(title="Protecting vulnerable populations")
+    collection = CollectionPageFactory(
+        parent=pillar_page, title="Youth violence prevention", saved_search="q=youth&evidence_rating=effective"
+    )
+    product = KnowledgeProductPageFactory(parent=pillar_page, title="Guide to violence prevention in schools")
+    return {"pillar": pillar_page.url, "collection": collection.url, "knowledge-product": product.url}
+
+
+def check_public_pages(live_server, browser, pages):
     SCREENSHOTS.mkdir(exist_ok=True)
     problems = {}
     for width_name, width in WIDTHS.items():
         page = browser.new_page(viewport={"width": width, "height": 900})
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             response = page.goto(live_server.url + path)
             assert response.ok, f"{path}: {response.status}"
             page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
