@@ -88,7 +88,7 @@ def all_results(params):
 
 
 def searched(params):
-    """The interventions the visitor can see that match the query text, and their relevance (None without text)."""
+    """The interventions the visitor can see that match the query text, and how to score them (None without text)."""
     base = visible_interventions(params.lang)
     if not params.q.strip():
         return base, None
@@ -101,14 +101,16 @@ def ordered(results, params, scores, start, stop):
     if params.effective_sort == "relevance":
         # Scores come from the search backend, not from a column: rank the matching keys, then read one page.
         rows = results.values_list("pk", "evidence_rank", "strongest_design_rank", "study_count", "title")
-        ranked = sorted(rows, key=lambda row: (-scores[row[0]], -row[1], -row[2], -row[3], row[4]))
+        relevance = scores([row[0] for row in rows])
+        ranked = sorted(rows, key=lambda row: (-relevance[row[0]], -row[1], -row[2], -row[3], row[4]))
         keys = [row[0] for row in ranked[start:stop]]
         pages = InterventionPage.objects.prefetch_related("pillars").in_bulk(keys)
         hits = [pages[key] for key in keys]
     else:
         hits = list(results.order_by(*ORDERINGS[params.effective_sort]).prefetch_related("pillars")[start:stop])
+        relevance = scores([hit.pk for hit in hits]) if scores is not None else {}
     for hit in hits:
-        hit.score = scores.get(hit.pk) if scores is not None else None
+        hit.score = relevance.get(hit.pk)
     return hits
 
 
