@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from modelsearch.signal_handlers import post_delete_signal_handler, post_save_signal_handler
-from wagtail.models import ReferenceIndex
+from wagtail.models import COMMENTS_RELATION_NAME, ReferenceIndex
 from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -27,7 +27,19 @@ _deferred = ContextVar("intervention_indexing_deferred", default=False)
 
 # Pages per batch when indexing at the end of a bulk write: bounds memory and the size of each `IN (...)` list.
 INDEX_BATCH_SIZE = 500
-PREFETCHED = ["pillars", "intervention_types", "settings", "target_groups", "studies", "outcomes__domain"]
+# What the search index, the facet rows and the reference index read of each page (the reference index reads every
+# child relation, comments included).
+PREFETCHED = [
+    "pillars",
+    "intervention_types",
+    "settings",
+    "target_groups",
+    "studies",
+    "outcomes__domain",
+    "external_ratings",
+    "links",
+    COMMENTS_RELATION_NAME,
+]
 
 
 def indexing_deferred():
