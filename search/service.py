@@ -7,7 +7,7 @@ counted with every other active filter applied but not its own, so that a user c
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.utils import translation
 from wagtail.models import Locale
 
@@ -121,10 +121,8 @@ def visible_interventions(language_code):
     locale = Locale.objects.filter(language_code=language_code).first()
     if locale is None:
         return live.none()
-    # Correlated, so that PostgreSQL looks up the translation of each candidate by its (translation_key, locale)
-    # index instead of collecting every translation key of the language for each query.
-    translated = live.filter(locale=locale, translation_key=OuterRef("translation_key"))
-    return live.filter(Q(locale=locale) | (Q(is_translation=False) & ~Exists(translated)))
+    translated = live.filter(locale=locale).values("translation_key")
+    return live.filter(Q(locale=locale) | (Q(is_translation=False) & ~Q(translation_key__in=translated)))
 
 
 def filtered(queryset, params, except_facet=None):
