@@ -6,3 +6,8 @@ class InterventionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "interventions"
     verbose_name = _("Interventions")
+
+    def ready(self):
+        from .indexing import register_signal_handlers
+
+        register_signal_handlers()

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Locale, Page, Revision
-from wagtail.search.backends import get_search_backends
 from wagtail.signals import page_published
 
+from .indexing import deferred_indexing, index_pages
 from .models import (
     ExternalRating,
     InterventionLink,
@@ -261,19 +261,16 @@ def import_document(document, dry_run=False):
     report = ImportReport()
     with transaction.atomic():
         terms = ensure_vocabulary(document["interventions"], report)
-        written = [page for record in document["interventions"] for page in write_record(record, terms, report)]
+        indexes = intervention_indexes(document["interventions"])
+        with deferred_indexing():
+            written = [
+                page for record in document["interventions"] for page in write_record(record, terms, indexes, report)
+            ]
         if dry_run:
             transaction.set_rollback(True)
         else:
-            update_search_index(written)
+            index_pages(written)
     return report
-
-
-def update_search_index(pages):
-    """Indexes pages with the children they were saved with: the index update that each save triggers reads the
-    page before its new studies and outcomes are stored."""
-    for backend in get_search_backends(with_auto_update=True):
-        backend.add_bulk(InterventionPage, pages)
 
 
 def import_text(text, dry_run=False):
@@ -297,10 +294,17 @@ def ensure_vocabulary(records, report):
     return terms
 
 
-def write_record(record, terms, report):
+def intervention_indexes(records):
+    """The index page of each language the records are written in, by language code, created where missing."""
+    codes = {record.get("locale", "en") for record in records}
+    codes.update(code for record in records for code in record.get("translations", {}))
+    return {code: get_intervention_index(Locale.objects.get(language_code=code)) for code in sorted(codes)}
+
+
+def write_record(record, terms, indexes, report):
     """Creates or updates the record's page and its translations; returns the pages it wrote."""
-    locale = Locale.objects.get(language_code=record.get("locale", "en"))
-    index = get_intervention_index(locale)
+    index = indexes[record.get("locale", "en")]
+    locale = index.locale
     page = InterventionPage.objects.child_of(index).filter(slug=record["slug"]).first()
     if page is not None and normalize_record(export_record(page, record.get("translations", {}).keys())) == (
         normalize_record(record)
@@ -318,18 +322,17 @@ def write_record(record, terms, report):
         report.updated.append(record["slug"])
     written = [page]
     for language_code, translation in record.get("translations", {}).items():
-        locale = Locale.objects.get(language_code=language_code)
-        written.append(write_translation(page, record, terms, locale, translation))
+        written.append(write_translation(page, record, terms, indexes[language_code], translation))
         report.translations += 1
     return written
 
 
-def write_translation(source, record, terms, locale, translation):
-    page = source.get_translation_or_none(locale)
+def write_translation(source, record, terms, index, translation):
+    page = source.get_translation_or_none(index.locale)
     if page is None:
-        page = InterventionPage(locale=locale, translation_key=source.translation_key)
+        page = InterventionPage(locale=index.locale, translation_key=source.translation_key)
         fill_page(page, record, terms, translation)
-        publish_imported(page, parent=get_intervention_index(locale))
+        publish_imported(page, parent=index)
     else:
         page = page.specific
         fill_page(page, record, terms, translation)

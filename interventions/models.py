@@ -366,6 +366,9 @@ class InterventionPage(RoutablePageMixin, RecordPage):
         index.FilterField("has_cost_data"),
     ]
 
+    # Kept up to date by interventions.indexing, which can defer it during an import.
+    search_auto_update = False
+
     class Meta:
         verbose_name = _("intervention")
         verbose_name_plural = _("interventions")

@@ -110,13 +110,13 @@ def all_interventions(params):
 
 
 def searched(params):
-    """The pages the visitor can see that match the query text, and their relevance (None without text)."""
+    """The pages the visitor can see that match the query text, and how to score them (None without text)."""
     visible = [Q(pk__in=visible_pages(model, params.lang).values("pk")) for model in RECORD_TYPES.values()]
     base = Page.objects.filter(reduce(or_, visible))
     if not params.q.strip():
         return base, None
     match = text_match(params.q, params.lang)
-    return base.filter(match.condition), match.scores
+    return base.filter(pk__in=match.keys), match.scores
 
 
 def ordered(results, params, scores, start, stop):
@@ -124,14 +124,16 @@ def ordered(results, params, scores, start, stop):
     if params.effective_sort == "relevance":
         # Scores come from the search backend, not from a column: rank the matching keys, then read one page.
         rows = results.values_list("pk", *EVIDENCE_KEYS, "title")
-        ranked = sorted(rows, key=lambda row: (-scores[row[0]], *(-(value or 0) for value in row[1:4]), row[4]))
+        relevance = scores([row[0] for row in rows])
+        ranked = sorted(rows, key=lambda row: (-relevance[row[0]], *(-(value or 0) for value in row[1:4]), row[4]))
         keys = [row[0] for row in ranked[start:stop]]
     else:
         keys = list(results.order_by(*ORDERINGS[params.effective_sort]).values_list("pk", flat=True)[start:stop])
+        relevance = scores(keys) if scores is not None else {}
     pages = specific_pages(keys)
     hits = [pages[key] for key in keys]
     for hit in hits:
-        hit.score = scores.get(hit.pk) if scores is not None else None
+        hit.score = relevance.get(hit.pk)
     return hits
 
 

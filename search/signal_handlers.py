@@ -1,27 +1,33 @@
 from django.db.models.signals import post_save
 from wagtail.search import index
 
+from interventions.indexing import indexing_deferred, pages_indexed
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
 
 from .facets import FACETS, RECORD_TYPES
 from .models import FacetValue
 
 
-def index_facet_values(page):
-    """Replaces the facet rows of a page the search finds with what it has now (children and terms as saved)."""
+def index_facet_values(*pages):
+    """Replaces the facet rows of pages the search finds with what they have now (children and terms as saved)."""
     rows = [
         FacetValue(page_id=page.pk, facet=facet.name, value=value)
+        for page in pages
         for facet in FACETS
         for value in facet.values_of(page)
     ]
-    FacetValue.objects.filter(page_id=page.pk).delete()
+    FacetValue.objects.filter(page_id__in=[page.pk for page in pages]).delete()
     FacetValue.objects.bulk_create(rows)
 
 
 def on_record_saved(instance, raw=False, update_fields=None, **kwargs):
     # A save of some fields only (save_revision stores a draft so) does not change the live content.
-    if not raw and update_fields is None:
+    if not raw and update_fields is None and not indexing_deferred():
         index_facet_values(instance)
+
+
+def on_interventions_indexed(pages, **kwargs):
+    index_facet_values(*pages)
 
 
 def on_vocabulary_term_saved(instance, raw=False, created=False, **kwargs):
@@ -42,5 +48,6 @@ def on_vocabulary_term_saved(instance, raw=False, created=False, **kwargs):
 def register_signal_handlers():
     for model in RECORD_TYPES.values():
         post_save.connect(on_record_saved, sender=model)
+    pages_indexed.connect(on_interventions_indexed, sender=InterventionPage)
     for vocabulary in (Pillar, InterventionType, Setting, TargetGroup, OutcomeDomain):
         post_save.connect(on_vocabulary_term_saved, sender=vocabulary)

@@ -3,15 +3,16 @@ Elasticsearch stays in this module: callers get the relevance of each matching i
 backend answered."""
 
 import logging
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 import elastic_transport
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.expressions import CombinedExpression, RawSQL
 from wagtail.search.backends import get_search_backend
 from wagtail.search.models import IndexEntry
 
@@ -30,8 +31,13 @@ SQLITE_TITLE_WEIGHT = 5.0
 
 @dataclass
 class TextMatch:
-    scores: dict  # primary key -> relevance, higher is better
-    condition: Q  # the matching pages as a filter: subqueries where the backend has them, so that no keys are sent
+    keys: object  # what `pk__in` takes: the matching primary keys, or a subquery where the backend has one
+    scores: Callable  # some of those primary keys -> {primary key: relevance, higher is better}
+
+
+def scores_among(scores):
+    """`TextMatch.scores` for a backend that scores every match at once."""
+    return lambda keys: {key: scores[key] for key in keys}
 
 
 def text_match(query, language_code):
@@ -42,19 +48,63 @@ def text_match(query, language_code):
             scores = {}
             for model in RECORD_TYPES.values():
                 scores |= dict(elasticsearch_hits(backend, model, query, language_code))
-            return TextMatch(scores=scores, condition=Q(pk__in=list(scores)))
+            return TextMatch(keys=list(scores), scores=scores_among(scores))
         except (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout) as error:
             logger.warning("Elasticsearch is unreachable (%s); answering from the database search backend.", error)
             backend = get_search_backend(FALLBACK_BACKEND)
     if is_sqlite(backend):
         return sqlite_match(query)
-    scores, conditions = {}, []
-    for model in RECORD_TYPES.values():
-        results = backend.search(query, model.objects.live(), operator="and", order_by_relevance=False)
-        matches = results.annotate_score("_score").get_queryset()
-        scores |= dict(matches.values_list("pk", "_score"))
-        conditions.append(Q(pk__in=matches.values("pk")))
-    return TextMatch(scores=scores, condition=reduce(or_, conditions))
+    return postgresql_match(backend, query)
+
+
+def postgresql_match(backend, query):
+    """Wagtail's PostgreSQL backend matches `title || body` in a join whose other indexes the planner may pick
+    instead, and then reads every entry's body (kilobytes, TOASTed): tens of milliseconds per thousand interventions
+    for each query that filters on the match. Here Wagtail's own tsquery is matched once against the index entries
+    alone, where their index (search/migrations/0004) is the only other way; Wagtail's ranking then reads only the
+    keys asked for."""
+    content_types = ContentType.objects.get_for_models(*RECORD_TYPES.values())
+    searches = {
+        content_type.pk: backend.search(query, model.objects.live(), operator="and", order_by_relevance=False)
+        for model, content_type in content_types.items()
+    }
+    compiler = next(iter(searches.values())).query_compiler
+    tsquery = compiler.build_tsquery(compiler.query, config=compiler.get_config(backend))
+    document = CombinedExpression(F("title"), "||", F("body"), output_field=SearchVectorField())
+    entries = IndexEntry.objects.annotate(document=document).filter(document=tsquery)
+    with index_scans():
+        rows = list(entries.values_list("content_type_id", "object_id"))
+    kind_of = {int(object_id): content_type_id for content_type_id, object_id in rows if content_type_id in searches}
+    # One array parameter: Django would spell a list out as one parameter per key, which takes longer to compile
+    # than the query takes to run once a common word matches thousands of interventions.
+    keys_array = RawSQL("SELECT unnest(%s::integer[])", [list(kind_of)])  # noqa: S611
+
+    def scores(some_keys):
+        """Ranked by Wagtail's backend for each kind of page among the keys: usually one statement."""
+        relevance = {}
+        with index_scans():
+            for content_type_id, results in searches.items():
+                keys = [key for key in some_keys if kind_of.get(key) == content_type_id]
+                if keys:
+                    ranked = results.annotate_score("_score").get_queryset().filter(pk__in=keys)
+                    relevance |= dict(ranked.values_list("pk", "_score"))
+        return relevance
+
+    return TextMatch(keys=keys_array, scores=scores)
+
+
+@contextmanager
+def index_scans():
+    """PostgreSQL's planner prices a match on `title || body` as cheap as comparing two numbers, so where a word is
+    common it scans the whole table, unpacking every body, rather than read the index or look entries up by key: it
+    may not for the queries inside. The setting is back to what it was afterwards."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+        previous = cursor.fetchone()[0]
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
 
 
 def sqlite_match(query):
@@ -63,7 +113,7 @@ def sqlite_match(query):
     the rest as PostgreSQL and Elasticsearch do. Every word must match, accents and case aside (FTS5 folds them)."""
     words = WORD.findall(query)
     if not words:
-        return TextMatch(scores={}, condition=Q(pk__in=[]))
+        return TextMatch(keys=[], scores=scores_among({}))
     match = "{title body} : (" + " AND ".join('"' + word.replace('"', '""') + '"' for word in words) + ")"
     content_types = ContentType.objects.get_for_models(*RECORD_TYPES.values()).values()
     params = [match, *(content_type.pk for content_type in content_types)]
@@ -78,7 +128,7 @@ def sqlite_match(query):
         # bm25 is negative, lower for better matches.
         scores = {int(object_id): -score for object_id, score in cursor.fetchall()}
     keys = RawSQL(f"SELECT CAST(entry.object_id AS INTEGER) {matched}", params)  # noqa: S608, S611
-    return TextMatch(scores=scores, condition=Q(pk__in=keys))
+    return TextMatch(keys=keys, scores=scores_among(scores))
 
 
 def is_sqlite(backend):
