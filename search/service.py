@@ -18,6 +18,7 @@ from interventions.models import InterventionPage
 from pillars.models import KnowledgeProductPage
 
 from .facets import FACETS, RECORD_TYPES
+from .keys import key_set
 from .models import FacetValue
 from .text import text_match
 
@@ -113,10 +114,13 @@ def searched(params):
     """The pages the visitor can see that match the query text, and how to score them (None without text)."""
     visible = [Q(pk__in=visible_pages(model, params.lang).values("pk")) for model in RECORD_TYPES.values()]
     base = Page.objects.filter(reduce(or_, visible))
-    if not params.q.strip():
-        return base, None
-    match = text_match(params.q, params.lang)
-    return base.filter(pk__in=match.keys), match.scores
+    scores = None
+    if params.q.strip():
+        match = text_match(params.q, params.lang)
+        base, scores = base.filter(pk__in=match.keys), match.scores
+    # Worked out once: the results, the count and every facet count then start from these keys instead of each
+    # working out again which translation the visitor sees and what the text matches.
+    return Page.objects.filter(pk__in=key_set(base.values_list("pk", flat=True))), scores
 
 
 def ordered(results, params, scores, start, stop):

@@ -18,6 +18,7 @@ from wagtail.search.models import IndexEntry
 
 from .facets import RECORD_TYPES
 from .highlight import WORD
+from .keys import key_set
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +76,6 @@ def postgresql_match(backend, query):
     with index_scans():
         rows = list(entries.values_list("content_type_id", "object_id"))
     kind_of = {int(object_id): content_type_id for content_type_id, object_id in rows if content_type_id in searches}
-    # One array parameter: Django would spell a list out as one parameter per key, which takes longer to compile
-    # than the query takes to run once a common word matches thousands of interventions.
-    keys_array = RawSQL("SELECT unnest(%s::integer[])", [list(kind_of)])  # noqa: S611
 
     def scores(some_keys):
         """Ranked by Wagtail's backend for each kind of page among the keys: usually one statement."""
@@ -90,7 +88,7 @@ def postgresql_match(backend, query):
                     relevance |= dict(ranked.values_list("pk", "_score"))
         return relevance
 
-    return TextMatch(keys=keys_array, scores=scores)
+    return TextMatch(keys=key_set(kind_of), scores=scores)
 
 
 @contextmanager
