@@ -84,7 +84,13 @@ def postgresql_match(backend, query):
             for content_type_id, results in searches.items():
                 keys = [key for key in some_keys if kind_of.get(key) == content_type_id]
                 if keys:
-                    ranked = results.annotate_score("_score").get_queryset().filter(pk__in=keys)
+                    # Naming the index entries too lets PostgreSQL look them up by key: otherwise it tests the match
+                    # on the body of every entry of the model before joining (about 0.5 s at 10,000 records).
+                    ranked = (
+                        results.annotate_score("_score")
+                        .get_queryset()
+                        .filter(pk__in=key_set(keys), index_entries__object_id__in=[str(key) for key in keys])
+                    )
                     relevance |= dict(ranked.values_list("pk", "_score"))
         return relevance
 
