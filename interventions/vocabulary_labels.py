@@ -41,13 +41,22 @@ def label_errors(data):
 
 @transaction.atomic
 def import_labels(data):
-    """Creates or relabels the terms; returns (created, updated) counts. Validate with label_errors first."""
+    """Creates or relabels the terms; returns (created, updated) counts. Validate with label_errors first.
+
+    A term whose labels are already these is left alone: saving a term re-indexes every page that uses it."""
     created = updated = 0
     for vocabulary, terms in data.items():
         model = VOCABULARIES[vocabulary]
+        existing = {term.slug: term for term in model.objects.filter(slug__in=list(terms))}
         for slug, labels in terms.items():
             values = {f"label_{language}": labels.get(language, "") for language in LANGUAGES}
-            _term, was_created = model.objects.update_or_create(slug=slug, defaults=values)
-            created += was_created
-            updated += not was_created
+            term = existing.get(slug)
+            if term is None:
+                model.objects.create(slug=slug, **values)
+                created += 1
+            elif any(getattr(term, field) != value for field, value in values.items()):
+                for field, value in values.items():
+                    setattr(term, field, value)
+                term.save()
+                updated += 1
     return created, updated

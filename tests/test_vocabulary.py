@@ -5,9 +5,13 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from interventions.models import InterventionType, OutcomeDomain
+
+from .conftest import VOCABULARY_FILE
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +44,14 @@ def test_creates_and_relabels(tmp_path):
     assert output.strip() == "1 terms created, 1 relabelled."
     assert OutcomeDomain.objects.get(slug="extortion").label_es == "Extorsión"
     assert OutcomeDomain.objects.get(slug="homicide").label_es == "Homicidio"
+
+
+def test_importing_the_same_labels_again_changes_nothing(tmp_path):
+    data = json.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    with CaptureQueriesContext(connection) as queries:
+        output = run(tmp_path, data)
+    assert output.strip() == "0 terms created, 0 relabelled."
+    assert not [query for query in queries if query["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
 
 
 def test_invalid_labels_write_nothing(tmp_path):
