@@ -3,6 +3,7 @@ with axe-core checking accessibility. Screenshots go to screenshots/ for people 
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -67,22 +68,32 @@ def serious_violations(page):
     )
 
 
-# One test, because a live server's database is emptied after each test that uses it.
+# One test, because a live server's database is emptied after each test that uses it. The site is prepared before
+# the browser starts: database work inside Playwright's event loop would open a connection of its own that nothing
+# closes.
 @pytest.mark.django_db(transaction=True)
-def test_public_pages_and_the_editorial_workflow_in_a_browser(live_server, browser):
-    check_public_pages(live_server, browser, PAGES | pillar_pages())
+def test_public_pages_and_the_editorial_workflow_in_a_browser(live_server, editorial_site, browser):
+    check_public_pages(live_server, browser, PAGES | editorial_site.pages)
     check_keyboard_search(live_server, browser)
-    check_review_workflow(live_server, browser)
+    check_review_workflow(live_server, browser, editorial_site)
 
 
-def pillar_pages():
-    """A pillar page with a collection and a knowledge product, as a working group would publish them."""
+@pytest.fixture
+def editorial_site():
+    """A pillar page with a collection and a knowledge product, as a working group would publish them; the roles;
+    an editor and a reviewer; the intervention they change."""
     pillar_page = PillarPageFactory(title="Protecting vulnerable populations")
     collection = CollectionPageFactory(
         parent=pillar_page, title="Youth violence prevention", saved_search="q=youth&evidence_rating=effective"
     )
     product = KnowledgeProductPageFactory(parent=pillar_page, title="Guide to violence prevention in schools")
-    return {"pillar": pillar_page.url, "collection": collection.url, "knowledge-product": product.url}
+    setup_roles()
+    return SimpleNamespace(
+        pages={"pillar": pillar_page.url, "collection": collection.url, "knowledge-product": product.url},
+        editor=UserFactory(groups=[EDITORS]),
+        reviewer=UserFactory(groups=[REVIEWERS]),
+        intervention=InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en"),
+    )
 
 
 def check_public_pages(live_server, browser, pages):
@@ -119,13 +130,10 @@ def check_keyboard_search(live_server, browser):
     page.close()
 
 
-def check_review_workflow(live_server, browser):
+def check_review_workflow(live_server, browser, site):
     """An editor changes an intervention and submits it for review; a reviewer approves it; then the public page
     and the search show the change."""
-    intervention = InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
-    setup_roles()
-    editor = UserFactory(groups=[EDITORS])
-    reviewer = UserFactory(groups=[REVIEWERS])
+    intervention, editor, reviewer = site.intervention, site.editor, site.reviewer
     edit_path = f"/admin/pages/{intervention.pk}/edit/"
     changed_summary = "Interrupters-in-school sessions for boys in Chicago public schools."
 
