@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, transaction
 from django.db.models import F
-from django.db.models.expressions import CombinedExpression, RawSQL
+from django.db.models.expressions import CombinedExpression
 from wagtail.search.backends import get_search_backend
 from wagtail.search.models import IndexEntry
 
@@ -125,14 +125,15 @@ def sqlite_match(query):
     fts = f"{entries}_fts"
     # Only the model's table names and placeholders are formatted in; the query text is a parameter. CROSS JOIN
     # keeps the full-text index in the outer loop: in the other order SQLite runs the match once per entry.
-    matched = f"FROM {fts} CROSS JOIN {entries} AS entry ON entry.id = {fts}.rowid "
-    matched += f"WHERE {fts} MATCH %s AND entry.content_type_id IN ({', '.join('%s' for _ in content_types)})"
+    sql = f"SELECT entry.object_id, bm25({fts}, 0.0, 1.0, {SQLITE_TITLE_WEIGHT}) "
+    sql += f"FROM {fts} CROSS JOIN {entries} AS entry ON entry.id = {fts}.rowid "
+    sql += f"WHERE {fts} MATCH %s AND entry.content_type_id IN ({', '.join('%s' for _ in content_types)})"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT entry.object_id, bm25({fts}, 0.0, 1.0, {SQLITE_TITLE_WEIGHT}) {matched}", params)  # noqa: S608
+        cursor.execute(sql, params)
         # bm25 is negative, lower for better matches.
         scores = {int(object_id): -score for object_id, score in cursor.fetchall()}
-    keys = RawSQL(f"SELECT CAST(entry.object_id AS INTEGER) {matched}", params)  # noqa: S608, S611
-    return TextMatch(keys=keys, scores=scores_among(scores))
+    # The keys just read, rather than the match again as a subquery: the match is the costly part.
+    return TextMatch(keys=key_set(scores), scores=scores_among(scores))
 
 
 def is_sqlite(backend):
