@@ -59,6 +59,12 @@ class SearchParams:
         return tuple(self.filters.get(facet_name, ()))
 
     @property
+    def includes_interventions(self):
+        """Whether interventions are among the kinds of page asked for (all kinds are, when none is selected)."""
+        selected = self.selected("content_type")
+        return not selected or "intervention" in selected
+
+    @property
     def has_filters(self):
         return any(self.filters.values()) or self.bcr_min is not None or self.has_cost
 
@@ -85,8 +91,7 @@ class SearchResult:
     @property
     def intervention_count(self):
         """How many of the results are interventions (what the exports hold)."""
-        selected = self.params.selected("content_type")
-        if selected and "intervention" not in selected:
+        if not self.params.includes_interventions:
             return 0
         return next((entry.count for entry in self.facets["content_type"] if entry.value == "intervention"), 0)
 
@@ -102,8 +107,7 @@ def search_interventions(params):
 
 def all_interventions(params):
     """Every intervention among the results of a search, in its order, without pagination or facets: for exports."""
-    selected = params.selected("content_type")
-    if selected and "intervention" not in selected:
+    if not params.includes_interventions:
         return []
     params = replace(params, filters={**params.filters, "content_type": ("intervention",)})
     base, scores = searched(params)
