@@ -39,22 +39,13 @@ def record_type(page):
     return [name for name, model in RECORD_TYPES.items() if isinstance(page, model)]
 
 
-def related_slugs(attribute):
-    """Slugs of the terms a page has through `attribute`; none for a kind of page that lacks it."""
+def related_values(relation, value_of=lambda term: term.slug):
+    """Distinct values of what a page has through `relation` (terms or children; by default the terms' slugs); none
+    for a kind of page without that relation."""
 
     def values(page):
-        related = getattr(page, attribute, None)
-        return [term.slug for term in related.all()] if related is not None else []
-
-    return values
-
-
-def child_values(children, value_of):
-    """Distinct values of the page's children in `children`; none for a kind of page without them."""
-
-    def values(page):
-        related = getattr(page, children, None)
-        return unique(value_of(child) for child in related.all()) if related is not None else []
+        related = getattr(page, relation, None)
+        return unique(value_of(item) for item in related.all()) if related is not None else []
 
     return values
 
@@ -90,23 +81,23 @@ FACETS = [
     Facet(
         "intervention_type",
         _("Intervention type"),
-        related_slugs("intervention_types"),
+        related_values("intervention_types"),
         vocabulary_labels(InterventionType),
     ),
     Facet("country", _("Country"), countries_of, country_labels),
     Facet("evidence_rating", _("Evidence rating"), evidence_rating_of, choice_labels(EvidenceRating)),
-    Facet("setting", _("Setting"), related_slugs("settings"), vocabulary_labels(Setting)),
-    Facet("target_group", _("Target group"), related_slugs("target_groups"), vocabulary_labels(TargetGroup)),
+    Facet("setting", _("Setting"), related_values("settings"), vocabulary_labels(Setting)),
+    Facet("target_group", _("Target group"), related_values("target_groups"), vocabulary_labels(TargetGroup)),
     Facet(
         "outcome_domain",
         _("Outcome domain"),
-        child_values("outcomes", lambda outcome: outcome.domain.slug),
+        related_values("outcomes", lambda outcome: outcome.domain.slug),
         vocabulary_labels(OutcomeDomain),
     ),
     Facet(
         "study_design",
         _("Study design"),
-        child_values("studies", lambda study: study.design),
+        related_values("studies", lambda study: study.design),
         choice_labels(StudyDesign),
     ),
 ]
