@@ -46,7 +46,6 @@ def setup_roles():
     indexes = list(InterventionIndexPage.objects.all())
     editors = role(EDITORS, pages={page: EDIT for page in indexes})
     editors.permissions.add(
-        *permissions("wagtailadmin", ["access_admin"]),
         *(
             permission
             for model in EXTENSIBLE_VOCABULARIES
@@ -54,7 +53,6 @@ def setup_roles():
         ),
     )
     reviewers = role(REVIEWERS, pages={page: PUBLISH for page in indexes})
-    reviewers.permissions.add(*permissions("wagtailadmin", ["access_admin"]))
     groups = {EDITORS: editors, REVIEWERS: reviewers}
 
     pillar_pages = PillarPage.objects.select_related("pillar")
@@ -64,7 +62,6 @@ def setup_roles():
             pages={page: PUBLISH for page in pillar_pages if page.pillar_id == pillar.pk},
             documents=DOCUMENTS,
         )
-        group.permissions.add(*permissions("wagtailadmin", ["access_admin"]))
         groups[group.name] = group
 
     review_before_publishing(indexes, reviewers)
@@ -72,7 +69,9 @@ def setup_roles():
 
 
 def role(name, pages, documents=()):
+    """The group, with access to the admin, these page permissions and these document permissions only."""
     group, _created = Group.objects.get_or_create(name=name)
+    group.permissions.add(*permissions("wagtailadmin", ["access_admin"]))
     GroupPagePermission.objects.filter(group=group).delete()
     GroupPagePermission.objects.bulk_create(
         GroupPagePermission(group=group, page=page, permission=permission)
