@@ -1,6 +1,6 @@
 """Full-text matching through Wagtail's search backends. Whatever differs between the database backends and
-Elasticsearch stays in this module: callers get the relevance of each matching intervention and never ask which
-backend answered."""
+Elasticsearch stays in this module: callers get the relevance of each matching intervention or knowledge product and
+never ask which backend answered."""
 
 import logging
 from collections.abc import Callable
