@@ -7,12 +7,14 @@ from dataclasses import dataclass, field, replace
 from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
 
 from interventions.vocabularies import EvidenceRating
 
 from .facets import FACETS_BY_NAME
+from .keys import key_set
 from .models import FacetValue
-from .service import filtered, searched
+from .service import select
 
 # Regions of the map's filter: a label and the countries they hold (ISO 3166-1 alpha-2).
 REGIONS = {
@@ -56,8 +58,7 @@ class GapMap:
 def gap_map(params):
     with translation.override(params.lang):
         params = replace(params, filters={**params.filters, "content_type": ("intervention",)})
-        base, _scores = searched(params)
-        pages = filtered(base, params).values(
+        pages = Page.objects.filter(pk__in=key_set(select(params).results())).values(
             "pk", evidence_rating=F("interventionpage__evidence_rating"), study_count=F("interventionpage__study_count")
         )
         pages = {page["pk"]: page for page in pages}

@@ -21,3 +21,17 @@ class FacetValue(models.Model):
 
     def __str__(self):
         return f"{self.facet}={self.value}"
+
+
+class VisiblePage(models.Model):
+    """A page the search shows to visitors in `language`: live, and either written in that language or the original
+    of a record with no live translation into it (see search.visibility, which keeps these rows)."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="visible_in")
+    language = models.CharField(max_length=8)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["language", "page"], name="unique_visible_page")]
+
+    def __str__(self):
+        return f"{self.page_id} in {self.language}"

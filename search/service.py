@@ -1,26 +1,27 @@
 """The one search service: validated parameters in; results, total and facet counts out.
 
 It finds interventions and knowledge products alike; the content_type facet tells them apart. Full text goes through
-Wagtail's search backend (search.text); filters and facet counts are computed in SQL on FacetValue, with disjunctive
-semantics: values of one facet combine with OR, facets with AND, and each facet is counted with every other active
-filter applied but not its own, so that a user can widen a selection.
+Wagtail's search backend (search.text); what the visitor can see comes from VisiblePage and what each filter lets
+through from FacetValue, each read once as a set of keys, so that the results and every facet count are
+intersections of those sets. Facets are disjunctive: values of one facet combine with OR, facets with AND, and each
+facet is counted with every other active filter applied but not its own, so that a user can widen a selection.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import reduce
-from operator import or_
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.utils import translation
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 from interventions.models import InterventionPage
 from pillars.models import KnowledgeProductPage
 
-from .facets import FACETS, RECORD_TYPES
+from .facets import FACETS
 from .keys import key_set
-from .models import FacetValue
+from .models import FacetValue, VisiblePage
 from .text import text_match
+from .visibility import visible_keys
 
 SORTS = ("relevance", "evidence", "bcr", "title")
 # Knowledge products have no evidence rating or benefit-cost ratio: these orders put them after the interventions.
@@ -96,13 +97,31 @@ class SearchResult:
         return next((entry.count for entry in self.facets["content_type"] if entry.value == "intervention"), 0)
 
 
+@dataclass
+class Selection:
+    """The keys of the pages a search selects, worked out once per request: `base`, the pages the visitor can see
+    that match the text, and for each active filter the pages it lets through. The results, their count and every
+    facet count are intersections of these sets."""
+
+    base: set
+    filters: dict  # facet name (or "bcr_min", "has_cost") -> keys of the pages the filter lets through
+    scores: Callable | None  # relevance of some of the keys (None without a query)
+
+    def results(self, except_facet=None):
+        keys = self.base
+        for name, allowed in self.filters.items():
+            if name != except_facet:
+                keys = keys & allowed
+        return keys
+
+
 def search_interventions(params):
     with translation.override(params.lang):
-        base, scores = searched(params)
-        results = filtered(base, params)
+        selection = select(params)
+        results = selection.results()
         start = (params.page - 1) * params.page_size
-        hits = ordered(results, params, scores, start, start + params.page_size)
-        return SearchResult(params=params, count=results.count(), hits=hits, facets=facet_counts(base, params))
+        hits = ordered(results, params, selection.scores, start, start + params.page_size)
+        return SearchResult(params=params, count=len(results), hits=hits, facets=facet_counts(selection, params))
 
 
 def all_interventions(params):
@@ -110,36 +129,48 @@ def all_interventions(params):
     if not params.includes_interventions:
         return []
     params = replace(params, filters={**params.filters, "content_type": ("intervention",)})
-    base, scores = searched(params)
-    return ordered(filtered(base, params), params, scores, 0, None)
+    selection = select(params)
+    return ordered(selection.results(), params, selection.scores, 0, None)
 
 
-def searched(params):
-    """The pages the visitor can see that match the query text, and how to score them (None without text)."""
-    visible = [Q(pk__in=visible_pages(model, params.lang).values("pk")) for model in RECORD_TYPES.values()]
-    base = Page.objects.filter(reduce(or_, visible))
-    scores = None
+def select(params):
+    """What a search selects (see Selection)."""
+    base, scores = visible_keys(params.lang), None
     if params.q.strip():
         match = text_match(params.q, params.lang)
-        base, scores = base.filter(pk__in=match.keys), match.scores
-    # Worked out once: the results, the count and every facet count then start from these keys instead of each
-    # working out again which translation the visitor sees and what the text matches.
-    return Page.objects.filter(pk__in=key_set(base.values_list("pk", flat=True))), scores
+        base, scores = base & match.keys, match.scores
+    filters = {
+        facet.name: set(
+            FacetValue.objects.filter(facet=facet.name, value__in=params.selected(facet.name)).values_list(
+                "page_id", flat=True
+            )
+        )
+        for facet in FACETS
+        if params.selected(facet.name)
+    }
+    interventions = InterventionPage.objects.values_list("pk", flat=True)
+    if params.bcr_min is not None:
+        filters["bcr_min"] = set(interventions.filter(bcr_low__gte=params.bcr_min))
+    if params.has_cost:
+        filters["has_cost"] = set(interventions.filter(has_cost_data=True))
+    return Selection(base=base, filters=filters, scores=scores)
 
 
-def ordered(results, params, scores, start, stop):
-    """One page of results in the requested order, each the specific page with its `score` (None without a query)."""
+def ordered(keys, params, scores, start, stop):
+    """One page of the pages with these keys in the requested order, each the specific page with its `score` (None
+    without a query)."""
+    results = Page.objects.filter(pk__in=key_set(keys))
     if params.effective_sort == "relevance":
         # Scores come from the search backend, not from a column: rank the matching keys, then read one page.
         rows = results.values_list("pk", *EVIDENCE_KEYS, "title")
         relevance = scores([row[0] for row in rows])
         ranked = sorted(rows, key=lambda row: (-relevance[row[0]], *(-(value or 0) for value in row[1:4]), row[4]))
-        keys = [row[0] for row in ranked[start:stop]]
+        page_keys = [row[0] for row in ranked[start:stop]]
     else:
-        keys = list(results.order_by(*ORDERINGS[params.effective_sort]).values_list("pk", flat=True)[start:stop])
-        relevance = scores(keys) if scores is not None else {}
-    pages = specific_pages(keys)
-    hits = [pages[key] for key in keys]
+        page_keys = list(results.order_by(*ORDERINGS[params.effective_sort]).values_list("pk", flat=True)[start:stop])
+        relevance = scores(page_keys) if scores is not None else {}
+    pages = specific_pages(page_keys)
+    hits = [pages[key] for key in page_keys]
     for hit in hits:
         hit.score = relevance.get(hit.pk)
     return hits
@@ -159,44 +190,27 @@ def visible_interventions(language_code):
 def visible_pages(model, language_code):
     """Live pages of a kind the search finds, as a visitor in this language sees them: each one's translation into
     the language where it exists, otherwise its original."""
-    live = model.objects.live()
-    locale = Locale.objects.filter(language_code=language_code).first()
-    if locale is None:
-        return live.none()
-    translated = live.filter(locale=locale).values("translation_key")
-    return live.filter(Q(locale=locale) | (Q(is_translation=False) & ~Q(translation_key__in=translated)))
+    return model.objects.filter(pk__in=VisiblePage.objects.filter(language=language_code).values("page_id"))
 
 
-def filtered(queryset, params, except_facet=None):
-    for facet in FACETS:
-        values = params.selected(facet.name)
-        if values and facet.name != except_facet:
-            having_value = FacetValue.objects.filter(facet=facet.name, value__in=values).values("page_id")
-            queryset = queryset.filter(pk__in=having_value)
-    if params.bcr_min is not None:
-        queryset = queryset.filter(interventionpage__bcr_low__gte=params.bcr_min)
-    if params.has_cost:
-        queryset = queryset.filter(interventionpage__has_cost_data=True)
-    return queryset
-
-
-def facet_counts(base, params):
-    """Counts for every facet value. Facets without a selection share one query; each facet with a selection is
-    counted without its own filter."""
-    active = [facet for facet in FACETS if params.selected(facet.name)]
-    inactive = [facet for facet in FACETS if not params.selected(facet.name)]
+def facet_counts(selection, params):
+    """Counts for every facet value. Facets without a selection are counted together, over the results; each facet
+    with a selection is counted without its own filter."""
     counts = {facet.name: {} for facet in FACETS}
-    groups = [(inactive, filtered(base, params))] + [([facet], filtered(base, params, facet.name)) for facet in active]
-    for facets, queryset in groups:
-        if not facets:
+    inactive = {facet.name for facet in FACETS if not params.selected(facet.name)}
+    groups = [(inactive, selection.results())]
+    groups += [({name}, selection.results(except_facet=name)) for name in counts.keys() - inactive]
+    for facet_names, keys in groups:
+        if not (facet_names and keys):
             continue
-        rows = (
-            FacetValue.objects.filter(facet__in=[facet.name for facet in facets], page__in=queryset.values("pk"))
-            .values_list("facet", "value")
-            .annotate(count=Count("page_id"))
-        )
-        for facet_name, value, count in rows:
-            counts[facet_name][value] = count
+        rows = FacetValue.objects.filter(page_id__in=key_set(keys))
+        # Over the results, every facet is counted and the selected ones set aside: naming the facets would lead
+        # the database to read every row of each instead of the rows of each result.
+        if facet_names != inactive:
+            rows = rows.filter(facet__in=facet_names)
+        for facet_name, value, count in rows.values_list("facet", "value").annotate(count=Count("page_id")):
+            if facet_name in facet_names:
+                counts[facet_name][value] = count
     facets = {}
     for facet in FACETS:
         selected = params.selected(facet.name)

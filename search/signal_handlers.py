@@ -1,4 +1,4 @@
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from wagtail.search import index
 
 from interventions.indexing import indexing_deferred, pages_indexed
@@ -6,6 +6,7 @@ from interventions.models import InterventionPage, InterventionType, OutcomeDoma
 
 from .facets import FACETS, RECORD_TYPES
 from .models import FacetValue
+from .visibility import index_visibility
 
 
 def index_facet_values(*pages):
@@ -24,10 +25,17 @@ def on_record_saved(instance, raw=False, update_fields=None, **kwargs):
     # A save of some fields only (save_revision stores a draft so) does not change the live content.
     if not raw and update_fields is None and not indexing_deferred():
         index_facet_values(instance)
+        index_visibility([instance])
+
+
+def on_record_deleted(instance, **kwargs):
+    # Its own rows go with it; its translations may now be what visitors see in its language.
+    index_visibility([instance])
 
 
 def on_interventions_indexed(pages, **kwargs):
     index_facet_values(*pages)
+    index_visibility(pages)
 
 
 def on_vocabulary_term_saved(instance, raw=False, created=False, **kwargs):
@@ -48,6 +56,7 @@ def on_vocabulary_term_saved(instance, raw=False, created=False, **kwargs):
 def register_signal_handlers():
     for model in RECORD_TYPES.values():
         post_save.connect(on_record_saved, sender=model)
+        post_delete.connect(on_record_deleted, sender=model)
     pages_indexed.connect(on_interventions_indexed, sender=InterventionPage)
     for vocabulary in (Pillar, InterventionType, Setting, TargetGroup, OutcomeDomain):
         post_save.connect(on_vocabulary_term_saved, sender=vocabulary)

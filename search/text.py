@@ -2,6 +2,7 @@
 Elasticsearch stays in this module: callers get the relevance of each matching intervention or knowledge product and
 never ask which backend answered."""
 
+import json
 import logging
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ SQLITE_TITLE_WEIGHT = 5.0
 
 @dataclass
 class TextMatch:
-    keys: object  # what `pk__in` takes: the matching primary keys, or a subquery where the backend has one
+    keys: set  # the primary keys of the matching pages
     scores: Callable  # some of those primary keys -> {primary key: relevance, higher is better}
 
 
@@ -49,7 +50,7 @@ def text_match(query, language_code):
             scores = {}
             for model in RECORD_TYPES.values():
                 scores |= dict(elasticsearch_hits(backend, model, query, language_code))
-            return TextMatch(keys=list(scores), scores=scores_among(scores))
+            return TextMatch(keys=set(scores), scores=scores_among(scores))
         except (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout) as error:
             logger.warning("Elasticsearch is unreachable (%s); answering from the database search backend.", error)
             backend = get_search_backend(FALLBACK_BACKEND)
@@ -94,7 +95,7 @@ def postgresql_match(backend, query):
                     relevance |= dict(ranked.values_list("pk", "_score"))
         return relevance
 
-    return TextMatch(keys=key_set(kind_of), scores=scores)
+    return TextMatch(keys=set(kind_of), scores=scores)
 
 
 @contextmanager
@@ -113,27 +114,38 @@ def index_scans():
 
 def sqlite_match(query):
     """Wagtail's SQLite backend scores with one bm25 over all columns and computes it again for every row it returns
-    (a correlated subquery). Here the index that backend maintains is read in one pass, weighing the title above
-    the rest as PostgreSQL and Elasticsearch do. Every word must match, accents and case aside (FTS5 folds them)."""
+    (a correlated subquery). Here the index that backend maintains is read directly, weighing the title above the
+    rest as PostgreSQL and Elasticsearch do. Every word must match, accents and case aside (FTS5 folds them)."""
     words = WORD.findall(query)
     if not words:
-        return TextMatch(keys=[], scores=scores_among({}))
+        return TextMatch(keys=set(), scores=scores_among({}))
     match = "{title body} : (" + " AND ".join('"' + word.replace('"', '""') + '"' for word in words) + ")"
     content_types = ContentType.objects.get_for_models(*RECORD_TYPES.values()).values()
-    params = [match, *(content_type.pk for content_type in content_types)]
     entries = IndexEntry._meta.db_table
     fts = f"{entries}_fts"
     # Only the model's table names and placeholders are formatted in; the query text is a parameter. CROSS JOIN
     # keeps the full-text index in the outer loop: in the other order SQLite runs the match once per entry.
-    sql = f"SELECT entry.object_id, bm25({fts}, 0.0, 1.0, {SQLITE_TITLE_WEIGHT}) "
+    sql = "SELECT entry.object_id, entry.id "
     sql += f"FROM {fts} CROSS JOIN {entries} AS entry ON entry.id = {fts}.rowid "
     sql += f"WHERE {fts} MATCH %s AND entry.content_type_id IN ({', '.join('%s' for _ in content_types)})"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        # bm25 is negative, lower for better matches.
-        scores = {int(object_id): -score for object_id, score in cursor.fetchall()}
-    # The keys just read, rather than the match again as a subquery: the match is the costly part.
-    return TextMatch(keys=key_set(scores), scores=scores_among(scores))
+        cursor.execute(sql, [match, *(content_type.pk for content_type in content_types)])
+        entry_of = {int(object_id): entry_id for object_id, entry_id in cursor.fetchall()}
+
+    def scores(keys):
+        """bm25 of the entries of these keys only: common words match most entries, and bm25 costs as much as the
+        match itself. The unary + keeps the rowid test out of the full-text index, which would otherwise run the
+        match once per rowid."""
+        key_of = {entry_of[key]: key for key in keys}
+        sql = f"SELECT rowid, bm25({fts}, 0.0, 1.0, {SQLITE_TITLE_WEIGHT}) "
+        sql += f"FROM {fts} WHERE {fts} MATCH %s "
+        sql += "AND +rowid IN (SELECT value FROM json_each(%s))"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match, json.dumps(list(key_of))])
+            # bm25 is negative, lower for better matches.
+            return {key_of[entry_id]: -score for entry_id, score in cursor.fetchall()}
+
+    return TextMatch(keys=set(entry_of), scores=scores)
 
 
 def is_sqlite(backend):

@@ -1,6 +1,7 @@
 """Publishing, unpublishing, editing, moving or deleting an intervention changes search results at once."""
 
 import pytest
+from wagtail.models import Locale
 
 from interventions.models import InterventionIndexPage, InterventionPage
 from interventions.vocabularies import EVIDENCE_RATING_RANK
@@ -70,3 +71,24 @@ def test_deleting_removes_it(page):
     page.delete()
     assert found("glimmerwick") == []
     assert search_interventions(SearchParams(q="glimmerwick")).facets["pillar"] == []
+
+
+def titles_found_in(language_code, query):
+    return [hit.title for hit in search_interventions(SearchParams(q=query, lang=language_code)).hits]
+
+
+def test_a_translation_replaces_the_original_in_its_language_while_it_is_published(import_records):
+    translations = {"es": {"title": "Patrullas Glimmerwick"}}
+    original = import_records(RecordFactory(title="Glimmerwick patrols", translations=translations))[0]
+    spanish = original.get_translation(Locale.objects.get(language_code="es"))
+    assert titles_found_in("es", "glimmerwick") == ["Patrullas Glimmerwick"]
+    assert titles_found_in("pt", "glimmerwick") == ["Glimmerwick patrols"]
+    spanish.unpublish()
+    assert titles_found_in("es", "glimmerwick") == ["Glimmerwick patrols"]
+    spanish.save_revision().publish()
+    assert titles_found_in("es", "glimmerwick") == ["Patrullas Glimmerwick"]
+    spanish.delete()
+    assert titles_found_in("es", "glimmerwick") == ["Glimmerwick patrols"]
+    original.unpublish()
+    assert titles_found_in("es", "glimmerwick") == []
+    assert titles_found_in("en", "glimmerwick") == []
