@@ -11,10 +11,7 @@ from pathlib import Path
 import jsonschema
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from wagtail.log_actions import log
-from wagtail.models import Locale, Page, Revision
-from wagtail.signals import page_published
+from wagtail.models import Locale, Page
 
 from .indexing import deferred_indexing, index_pages
 from .models import (
@@ -31,6 +28,7 @@ from .models import (
     study_reference_errors,
 )
 from .page_tree import get_intervention_index
+from .publishing import NewPage, publish_imported, publish_new_pages
 from .sanitize import sanitize_html
 
 FORMAT = "interventions-v1"
@@ -263,9 +261,13 @@ def import_document(document, dry_run=False):
         terms = ensure_vocabulary(document["interventions"], report)
         indexes = intervention_indexes(document["interventions"])
         with deferred_indexing():
+            new_pages = []
             written = [
-                page for record in document["interventions"] for page in write_record(record, terms, indexes, report)
+                page
+                for record in document["interventions"]
+                for page in write_record(record, terms, indexes, report, new_pages)
             ]
+            publish_new_pages(new_pages)
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -301,8 +303,9 @@ def intervention_indexes(records):
     return {code: get_intervention_index(Locale.objects.get(language_code=code)) for code in sorted(codes)}
 
 
-def write_record(record, terms, indexes, report):
-    """Creates or updates the record's page and its translations; returns the pages it wrote."""
+def write_record(record, terms, indexes, report, new_pages):
+    """Updates the record's page and its translations, or adds those that do not exist yet to `new_pages` for
+    `publish_new_pages`; returns the pages it wrote or will have written."""
     index = indexes[record.get("locale", "en")]
     locale = index.locale
     page = InterventionPage.objects.child_of(index).filter(slug=record["slug"]).first()
@@ -314,7 +317,7 @@ def write_record(record, terms, indexes, report):
     if page is None:
         page = InterventionPage(locale=locale)
         fill_page(page, record, terms)
-        publish_imported(page, parent=index)
+        new_pages.append(NewPage(page, index, is_translation=False))
         report.created.append(record["slug"])
     else:
         fill_page(page, record, terms)
@@ -322,47 +325,23 @@ def write_record(record, terms, indexes, report):
         report.updated.append(record["slug"])
     written = [page]
     for language_code, translation in record.get("translations", {}).items():
-        written.append(write_translation(page, record, terms, indexes[language_code], translation))
+        written.append(write_translation(page, record, terms, indexes[language_code], translation, new_pages))
         report.translations += 1
     return written
 
 
-def write_translation(source, record, terms, index, translation):
-    page = source.get_translation_or_none(index.locale)
+def write_translation(source, record, terms, index, translation, new_pages):
+    # A page not written yet has no translations yet.
+    page = source.get_translation_or_none(index.locale) if source.pk else None
     if page is None:
         page = InterventionPage(locale=index.locale, translation_key=source.translation_key)
         fill_page(page, record, terms, translation)
-        publish_imported(page, parent=index)
+        new_pages.append(NewPage(page, index, is_translation=True))
     else:
         page = page.specific
         fill_page(page, record, terms, translation)
         publish_imported(page)
     return page
-
-
-def publish_imported(page, parent=None):
-    """Saves and publishes a page with one save, where Wagtail's add, save_revision and publish take three: each
-    save re-indexes the page, and imports write thousands. The revision, the history entry and the page_published
-    signal are the same as a publish from the admin."""
-    now = timezone.now()
-    page.live, page.expired, page.has_unpublished_changes = True, False, False
-    page.first_published_at = page.first_published_at or now
-    page.last_published_at = page.latest_revision_created_at = now
-    if parent is None:
-        page.save(clean=False)
-    else:
-        parent.add_child(instance=page)
-    revision = Revision.objects.create(
-        content_object=page,
-        base_content_type=page.get_base_content_type(),
-        object_str=str(page),
-        content=page.serializable_data(),
-        created_at=now,
-    )
-    Page.objects.filter(pk=page.pk).update(latest_revision=revision, live_revision=revision)
-    page.latest_revision = page.live_revision = revision
-    log(instance=page, action="wagtail.publish", revision=revision, content_changed=True)
-    page_published.send(sender=InterventionPage, instance=page, revision=revision)
 
 
 def fill_page(page, record, terms, translation=None):
