@@ -69,6 +69,8 @@ def publish_new_pages(new_pages):
 
     `new_pages` lists NewPage in the order the pages would have been added one by one.
     """
+    if not new_pages:
+        return
     now = timezone.now()
     pages = [new.page for new in new_pages]
     for new in new_pages:
