@@ -4,6 +4,7 @@ An import validates the whole file before it writes anything, then writes every 
 """
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -205,7 +206,7 @@ def set_page_fields(page, record, translation=None):
     page.draft_title = page.title
     page.slug = record["slug"]
     page.summary = translation.get("summary") or record["summary"]
-    page.description = sanitize_html(translation.get("description_html") or record.get("description_html", ""))
+    page.description = translation.get("description_html") or record.get("description_html", "")
     page.ongoing = "end_year" in record and record["end_year"] is None
     page.end_year = record.get("end_year")
     cost = record.get("cost_per_participant", {})
@@ -260,12 +261,13 @@ def import_document(document, dry_run=False):
     with transaction.atomic():
         terms = ensure_vocabulary(document["interventions"], report)
         indexes = intervention_indexes(document["interventions"])
+        existing = existing_pages(document["interventions"], indexes)
         with deferred_indexing():
             new_pages = []
             written = [
                 page
                 for record in document["interventions"]
-                for page in write_record(record, terms, indexes, report, new_pages)
+                for page in write_record(record, terms, indexes, existing, report, new_pages)
             ]
             publish_new_pages(new_pages)
         if dry_run:
@@ -303,12 +305,24 @@ def intervention_indexes(records):
     return {code: get_intervention_index(Locale.objects.get(language_code=code)) for code in sorted(codes)}
 
 
-def write_record(record, terms, indexes, report, new_pages):
+def existing_pages(records, indexes):
+    """The pages the records already have in their own locale, by (language code, slug)."""
+    slugs = defaultdict(list)
+    for record in records:
+        slugs[record.get("locale", "en")].append(record["slug"])
+    return {
+        (code, page.slug): page
+        for code, code_slugs in slugs.items()
+        for page in InterventionPage.objects.child_of(indexes[code]).filter(slug__in=code_slugs)
+    }
+
+
+def write_record(record, terms, indexes, existing, report, new_pages):
     """Updates the record's page and its translations, or adds those that do not exist yet to `new_pages` for
     `publish_new_pages`; returns the pages it wrote or will have written."""
     index = indexes[record.get("locale", "en")]
     locale = index.locale
-    page = InterventionPage.objects.child_of(index).filter(slug=record["slug"]).first()
+    page = existing.get((locale.language_code, record["slug"]))
     if page is not None and normalize_record(export_record(page, record.get("translations", {}).keys())) == (
         normalize_record(record)
     ):
@@ -346,6 +360,9 @@ def write_translation(source, record, terms, index, translation, new_pages):
 
 def fill_page(page, record, terms, translation=None):
     set_page_fields(page, record, translation)
+    # Sanitized here, not in validation: no rule of the page reads the description, and sanitizing is the dearest
+    # step of writing a record.
+    page.description = sanitize_html(page.description)
     for key, model in VOCABULARY_FIELDS.items():
         getattr(page, key).set([terms[model][slug] for slug in record.get(key, [])])
     page.studies = in_order([build_study(item) for item in record.get("studies", [])])

@@ -241,3 +241,25 @@ def test_a_slug_taken_in_a_translations_locale_rolls_everything_back():
     with pytest.raises(ValidationError, match="already in use"):
         import_document(document(rich_record(0), spanish_original, rich_record(1)))
     assert database_state() == before
+
+
+def references_of(pages):
+    keys = [str(page.pk) for page in pages]
+    return sorted(
+        ReferenceIndex.objects.filter(object_id__in=keys).values_list(
+            "content_type", "base_content_type", "object_id", "to_content_type", "to_object_id", "content_path"
+        )
+    )
+
+
+def test_an_update_replaces_the_references_as_wagtail_would():
+    record = rich_record(1)
+    import_document(document(record))
+    pages = list(InterventionPage.objects.filter(slug="bulk-1"))
+    created = references_of(pages)
+    import_document(document({**record, "outcomes": [OutcomeFactory(domain="property-crime", study="first")]}))
+    updated = references_of(pages)
+    assert updated != created
+    for page in pages:
+        ReferenceIndex.create_or_update_for_object(page)
+    assert references_of(pages) == updated
