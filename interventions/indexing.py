@@ -6,9 +6,12 @@ page, then each child row) and each save would rebuild them all, so it defers th
 everything it wrote.
 """
 
+from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from modelsearch.signal_handlers import post_delete_signal_handler, post_save_signal_handler
@@ -66,9 +69,48 @@ def index_pages(pages):
         batch = list(indexed.filter(pk__in=keys[start : start + INDEX_BATCH_SIZE]))
         for backend in get_search_backends(with_auto_update=True):
             backend.add_bulk(InterventionPage, batch)
-        for page in batch:
-            ReferenceIndex.create_or_update_for_object(page)
+        index_references(batch)
         pages_indexed.send(sender=InterventionPage, pages=batch)
+
+
+def index_references(pages):
+    """What ReferenceIndex.create_or_update_for_object does for each page, with one read, one insert and one delete
+    for all of them instead of three statements each."""
+    models = [InterventionPage, *InterventionPage._meta.get_parent_list()]
+    content_types = [ContentType.objects.get_for_model(model, for_concrete_model=False) for model in models]
+    content_type, base_content_type = content_types[0], content_types[-1]
+    known_content_type_ids = {each.id for each in content_types}
+    stored = defaultdict(dict)
+    rows = ReferenceIndex.objects.filter(
+        base_content_type=base_content_type, object_id__in=[str(page.pk) for page in pages]
+    ).values_list("id", "content_type_id", "object_id", "to_content_type", "to_object_id", "model_path", "content_path")
+    for pk, content_type_id, object_id, *reference in rows:
+        stored[object_id][tuple(reference)] = (content_type_id, pk)
+    added, removed = [], []
+    for page in pages:
+        references = set(ReferenceIndex._extract_references_from_object(page))
+        existing = stored[str(page.pk)]
+        added += [
+            ReferenceIndex(
+                content_type=content_type,
+                base_content_type=base_content_type,
+                object_id=page.pk,
+                to_content_type_id=to_content_type_id,
+                to_object_id=to_object_id,
+                model_path=model_path,
+                content_path=content_path,
+                content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+            )
+            for to_content_type_id, to_object_id, model_path, content_path in references - existing.keys()
+        ]
+        # A row recorded for a more specific model than these pages' stays, as Wagtail leaves it.
+        removed += [
+            pk
+            for reference, (content_type_id, pk) in existing.items()
+            if reference not in references and content_type_id in known_content_type_ids
+        ]
+    ReferenceIndex.objects.bulk_create(added, ignore_conflicts=connection.features.supports_ignore_conflicts)
+    ReferenceIndex.objects.filter(id__in=removed).delete()
 
 
 def index_on_save(instance, **kwargs):

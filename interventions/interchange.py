@@ -4,6 +4,7 @@ An import validates the whole file before it writes anything, then writes every 
 """
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -11,10 +12,7 @@ from pathlib import Path
 import jsonschema
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from wagtail.log_actions import log
-from wagtail.models import Locale, Page, Revision
-from wagtail.signals import page_published
+from wagtail.models import Locale, Page
 
 from .indexing import deferred_indexing, index_pages
 from .models import (
@@ -31,6 +29,7 @@ from .models import (
     study_reference_errors,
 )
 from .page_tree import get_intervention_index
+from .publishing import NewPage, publish_imported, publish_new_pages
 from .sanitize import sanitize_html
 
 FORMAT = "interventions-v1"
@@ -207,7 +206,7 @@ def set_page_fields(page, record, translation=None):
     page.draft_title = page.title
     page.slug = record["slug"]
     page.summary = translation.get("summary") or record["summary"]
-    page.description = sanitize_html(translation.get("description_html") or record.get("description_html", ""))
+    page.description = translation.get("description_html") or record.get("description_html", "")
     page.ongoing = "end_year" in record and record["end_year"] is None
     page.end_year = record.get("end_year")
     cost = record.get("cost_per_participant", {})
@@ -262,10 +261,15 @@ def import_document(document, dry_run=False):
     with transaction.atomic():
         terms = ensure_vocabulary(document["interventions"], report)
         indexes = intervention_indexes(document["interventions"])
+        existing = existing_pages(document["interventions"], indexes)
         with deferred_indexing():
+            new_pages = []
             written = [
-                page for record in document["interventions"] for page in write_record(record, terms, indexes, report)
+                page
+                for record in document["interventions"]
+                for page in write_record(record, terms, indexes, existing, report, new_pages)
             ]
+            publish_new_pages(new_pages)
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -301,11 +305,24 @@ def intervention_indexes(records):
     return {code: get_intervention_index(Locale.objects.get(language_code=code)) for code in sorted(codes)}
 
 
-def write_record(record, terms, indexes, report):
-    """Creates or updates the record's page and its translations; returns the pages it wrote."""
+def existing_pages(records, indexes):
+    """The pages the records already have in their own locale, by (language code, slug)."""
+    slugs = defaultdict(list)
+    for record in records:
+        slugs[record.get("locale", "en")].append(record["slug"])
+    return {
+        (code, page.slug): page
+        for code, code_slugs in slugs.items()
+        for page in InterventionPage.objects.child_of(indexes[code]).filter(slug__in=code_slugs)
+    }
+
+
+def write_record(record, terms, indexes, existing, report, new_pages):
+    """Updates the record's page and its translations, or adds those that do not exist yet to `new_pages` for
+    `publish_new_pages`; returns the pages it wrote or will have written."""
     index = indexes[record.get("locale", "en")]
     locale = index.locale
-    page = InterventionPage.objects.child_of(index).filter(slug=record["slug"]).first()
+    page = existing.get((locale.language_code, record["slug"]))
     if page is not None and normalize_record(export_record(page, record.get("translations", {}).keys())) == (
         normalize_record(record)
     ):
@@ -314,7 +331,7 @@ def write_record(record, terms, indexes, report):
     if page is None:
         page = InterventionPage(locale=locale)
         fill_page(page, record, terms)
-        publish_imported(page, parent=index)
+        new_pages.append(NewPage(page, index, is_translation=False))
         report.created.append(record["slug"])
     else:
         fill_page(page, record, terms)
@@ -322,17 +339,18 @@ def write_record(record, terms, indexes, report):
         report.updated.append(record["slug"])
     written = [page]
     for language_code, translation in record.get("translations", {}).items():
-        written.append(write_translation(page, record, terms, indexes[language_code], translation))
+        written.append(write_translation(page, record, terms, indexes[language_code], translation, new_pages))
         report.translations += 1
     return written
 
 
-def write_translation(source, record, terms, index, translation):
-    page = source.get_translation_or_none(index.locale)
+def write_translation(source, record, terms, index, translation, new_pages):
+    # A page not written yet has no translations yet.
+    page = source.get_translation_or_none(index.locale) if source.pk else None
     if page is None:
         page = InterventionPage(locale=index.locale, translation_key=source.translation_key)
         fill_page(page, record, terms, translation)
-        publish_imported(page, parent=index)
+        new_pages.append(NewPage(page, index, is_translation=True))
     else:
         page = page.specific
         fill_page(page, record, terms, translation)
@@ -340,33 +358,11 @@ def write_translation(source, record, terms, index, translation):
     return page
 
 
-def publish_imported(page, parent=None):
-    """Saves and publishes a page with one save, where Wagtail's add, save_revision and publish take three: each
-    save re-indexes the page, and imports write thousands. The revision, the history entry and the page_published
-    signal are the same as a publish from the admin."""
-    now = timezone.now()
-    page.live, page.expired, page.has_unpublished_changes = True, False, False
-    page.first_published_at = page.first_published_at or now
-    page.last_published_at = page.latest_revision_created_at = now
-    if parent is None:
-        page.save(clean=False)
-    else:
-        parent.add_child(instance=page)
-    revision = Revision.objects.create(
-        content_object=page,
-        base_content_type=page.get_base_content_type(),
-        object_str=str(page),
-        content=page.serializable_data(),
-        created_at=now,
-    )
-    Page.objects.filter(pk=page.pk).update(latest_revision=revision, live_revision=revision)
-    page.latest_revision = page.live_revision = revision
-    log(instance=page, action="wagtail.publish", revision=revision, content_changed=True)
-    page_published.send(sender=InterventionPage, instance=page, revision=revision)
-
-
 def fill_page(page, record, terms, translation=None):
     set_page_fields(page, record, translation)
+    # Sanitized here, not in validation: no rule of the page reads the description, and sanitizing is the dearest
+    # step of writing a record.
+    page.description = sanitize_html(page.description)
     for key, model in VOCABULARY_FIELDS.items():
         getattr(page, key).set([terms[model][slug] for slug in record.get(key, [])])
     page.studies = in_order([build_study(item) for item in record.get("studies", [])])

@@ -1,5 +1,7 @@
 """Untrusted HTML from interchange files is reduced to the rich text the editor itself can produce."""
 
+from functools import lru_cache
+
 import bleach
 from bs4 import BeautifulSoup
 
@@ -10,6 +12,8 @@ ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
 DROPPED_ELEMENTS = ["script", "style", "template", "iframe", "object", "embed", "noscript", "svg", "math"]
 
 
+# A translation without a description of its own takes its original's, sanitized just before it.
+@lru_cache(maxsize=64)
 def sanitize_html(html):
     if not html:
         return ""
