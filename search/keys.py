@@ -14,3 +14,12 @@ def key_set(keys):
     if connection.vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::integer[])", [keys])  # noqa: S611
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(keys)])  # noqa: S611
+
+
+def keys_of(queryset):
+    """The set of values of a one-column `values_list` queryset, read straight from the database cursor: for the
+    thousands of keys a search intersects, Django's row-by-row iteration costs more than the query."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {value for (value,) in cursor.fetchall()}

@@ -18,7 +18,7 @@ from interventions.models import InterventionPage
 from pillars.models import KnowledgeProductPage
 
 from .facets import FACETS
-from .keys import key_set
+from .keys import key_set, keys_of
 from .models import FacetValue, VisiblePage
 from .text import text_match
 from .visibility import visible_keys
@@ -140,19 +140,17 @@ def select(params):
         match = text_match(params.q, params.lang)
         base, scores = base & match.keys, match.scores
     filters = {
-        facet.name: set(
-            FacetValue.objects.filter(facet=facet.name, value__in=params.selected(facet.name)).values_list(
-                "page_id", flat=True
-            )
+        facet.name: keys_of(
+            FacetValue.objects.filter(facet=facet.name, value__in=params.selected(facet.name)).values_list("page_id")
         )
         for facet in FACETS
         if params.selected(facet.name)
     }
-    interventions = InterventionPage.objects.values_list("pk", flat=True)
+    interventions = InterventionPage.objects.values_list("pk")
     if params.bcr_min is not None:
-        filters["bcr_min"] = set(interventions.filter(bcr_low__gte=params.bcr_min))
+        filters["bcr_min"] = keys_of(interventions.filter(bcr_low__gte=params.bcr_min))
     if params.has_cost:
-        filters["has_cost"] = set(interventions.filter(has_cost_data=True))
+        filters["has_cost"] = keys_of(interventions.filter(has_cost_data=True))
     return Selection(base=base, filters=filters, scores=scores)
 
 

@@ -13,13 +13,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, transaction
 from django.db.models import F
-from django.db.models.expressions import CombinedExpression
+from django.db.models.expressions import CombinedExpression, RawSQL
 from wagtail.search.backends import get_search_backend
 from wagtail.search.models import IndexEntry
 
 from .facets import RECORD_TYPES
 from .highlight import WORD
-from .keys import key_set
 
 logger = logging.getLogger(__name__)
 
@@ -62,40 +61,33 @@ def text_match(query, language_code):
 def postgresql_match(backend, query):
     """Wagtail's PostgreSQL backend matches `title || body` in a join whose other indexes the planner may pick
     instead, and then reads every entry's body (kilobytes, TOASTed): tens of milliseconds per thousand interventions
-    for each query that filters on the match. Here Wagtail's own tsquery is matched once against the index entries
-    alone, where their index (search/migrations/0004) is the only other way; Wagtail's ranking then reads only the
-    keys asked for."""
-    content_types = ContentType.objects.get_for_models(*RECORD_TYPES.values())
-    searches = {
-        content_type.pk: backend.search(query, model.objects.live(), operator="and", order_by_relevance=False)
-        for model, content_type in content_types.items()
-    }
-    compiler = next(iter(searches.values())).query_compiler
-    tsquery = compiler.build_tsquery(compiler.query, config=compiler.get_config(backend))
+    for each query that filters on the match, and it matches again whenever it ranks. Here Wagtail's own tsquery is
+    matched once against the index entries alone, where their index (search/migrations/0004) is the only other way;
+    Wagtail's own rank expression is then computed on the entries of the keys asked for, and on nothing else."""
+    content_type_ids = [
+        content_type.pk for content_type in ContentType.objects.get_for_models(*RECORD_TYPES.values()).values()
+    ]
+    model = next(iter(RECORD_TYPES.values()))
+    compiler = backend.search(query, model.objects.all(), operator="and", order_by_relevance=False).query_compiler
+    config = compiler.get_config(backend)
+    tsquery = compiler.build_tsquery(compiler.query, config=config)
     document = CombinedExpression(F("title"), "||", F("body"), output_field=SearchVectorField())
-    entries = IndexEntry.objects.annotate(document=document).filter(document=tsquery)
+    # Matched on every entry, the kinds of page told apart afterwards: a filter on the content type could lead the
+    # planner to its index instead of the text's.
+    matching = IndexEntry.objects.annotate(document=document).filter(document=tsquery)
     with index_scans():
-        rows = list(entries.values_list("content_type_id", "object_id"))
-    kind_of = {int(object_id): content_type_id for content_type_id, object_id in rows if content_type_id in searches}
+        rows = matching.values_list("content_type_id", "object_id")
+        keys = {int(object_id) for content_type_id, object_id in rows if content_type_id in content_type_ids}
+    # The vectors Wagtail's backend ranks a page by (its get_index_vectors), read from the entry itself.
+    rank = compiler._build_rank_expression([(F("title"), F("title_norm")), (F("body"), 1.0)], config)
 
     def scores(some_keys):
-        """Ranked by Wagtail's backend for each kind of page among the keys: usually one statement."""
-        relevance = {}
-        with index_scans():
-            for content_type_id, results in searches.items():
-                keys = [key for key in some_keys if kind_of.get(key) == content_type_id]
-                if keys:
-                    # Naming the index entries too lets PostgreSQL look them up by key: otherwise it tests the match
-                    # on the body of every entry of the model before joining (about 0.5 s at 10,000 records).
-                    ranked = (
-                        results.annotate_score("_score")
-                        .get_queryset()
-                        .filter(pk__in=key_set(keys), index_entries__object_id__in=[str(key) for key in keys])
-                    )
-                    relevance |= dict(ranked.values_list("pk", "_score"))
-        return relevance
+        object_ids = RawSQL("SELECT unnest(%s::text[])", [[str(key) for key in some_keys]])  # noqa: S611
+        entries = IndexEntry.objects.filter(content_type_id__in=content_type_ids, object_id__in=object_ids)
+        ranked = entries.annotate(score=rank)
+        return {int(object_id): score for object_id, score in ranked.values_list("object_id", "score")}
 
-    return TextMatch(keys=set(kind_of), scores=scores)
+    return TextMatch(keys=keys, scores=scores)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from django.conf import settings
 
 from .facets import RECORD_TYPES
+from .keys import keys_of
 from .models import VisiblePage
 
 
@@ -70,4 +71,4 @@ def index_visibility(pages):
 
 def visible_keys(language_code):
     """The keys of the pages the search shows to visitors in this language."""
-    return set(VisiblePage.objects.filter(language=language_code).values_list("page_id", flat=True))
+    return keys_of(VisiblePage.objects.filter(language=language_code).values_list("page_id"))

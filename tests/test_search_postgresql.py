@@ -1,10 +1,12 @@
-"""On PostgreSQL a search matches its text once, from the index of `title || body` (search/migrations/0003), never
-by reading every entry's body, and ranks only the keys it is asked for."""
+"""On PostgreSQL a search matches its text once, from the index of `title || body` (search/migrations/0004), never
+by reading every entry's body, and ranks only the keys it is asked for, as Wagtail's backend ranks them."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.search.backends import get_search_backend
 
+from interventions.models import InterventionPage
 from search.service import SearchParams, search_interventions
 from search.text import text_match
 
@@ -39,7 +41,16 @@ def test_the_match_reads_the_title_and_body_index_and_leaves_seq_scans_on():
 def test_one_statement_matches_the_text_however_many_filters_and_facets():
     with CaptureQueriesContext(connection) as queries:
         search_interventions(SearchParams(q="violence", filters={"pillar": ("strengthening-institutions",)}))
-    assert len([query for query in queries if "@@" in query["sql"]]) == 2  # the match, then ranking one page
+    assert len([query for query in queries if "@@" in query["sql"]]) == 1
+    assert len([query for query in queries if "ts_rank" in query["sql"]]) == 1
+
+
+@pytest.mark.parametrize("query", ["violence", "denuncia anonima", "youth homicide"])
+def test_scores_are_those_of_wagtails_own_ranking(query):
+    wagtails = get_search_backend().search(query, InterventionPage.objects.live(), operator="and")
+    expected = {page.pk: page.score for page in wagtails.annotate_score("score")}
+    assert expected
+    assert text_match(query, "en").scores(list(expected)) == pytest.approx(expected)
 
 
 def test_scores_are_the_same_whichever_sort_asks_for_them():
