@@ -7,6 +7,7 @@ from django.db import connection
 
 from search.facets import FACETS
 from search.service import SearchParams, search_interventions
+from search.text import text_match
 from tests.factories import RecordFactory, StudyFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +185,14 @@ def test_relevance_is_the_default_with_a_query_and_scores_are_given():
     assert result.params.effective_sort == "relevance"
     assert all(score is not None for score in scores) and scores == sorted(scores, reverse=True)
     assert all(hit.score is None for hit in search().hits)
+
+
+def test_a_page_scores_the_same_whichever_other_pages_are_scored_with_it():
+    match = text_match("violence prevention", "en")
+    keys = sorted(match.keys)
+    every_score = match.scores(keys)
+    assert len(every_score) == len(keys) > 3
+    assert match.scores(keys[:3]) == {key: every_score[key] for key in keys[:3]}
 
 
 def test_pagination():
