@@ -52,6 +52,7 @@ def add_sqlite_entries(backend, object_indexer, model, objects):
     if not model.get_search_fields() or not objects:
         return
     index = backend.get_index_for_model(model)
+    content_type_pk = get_content_type_pk(model)
     texts = {}
     for obj in objects:
         indexer = object_indexer(obj, backend)
@@ -60,12 +61,12 @@ def add_sqlite_entries(backend, object_indexer, model, objects):
             column: " ".join(value for field, value in fields if belongs(field))
             for column, belongs in [("title", is_title), ("autocomplete", is_autocomplete), ("body", is_body)]
         }
-    entries = index.entries.filter(content_type_id=get_content_type_pk(model))
+    entries = index.entries.filter(content_type_id=content_type_pk)
     indexed = set(entries.filter(object_id__in=texts).values_list("object_id", flat=True))
     for object_id in indexed:
         entries.filter(object_id=object_id).update(**texts[object_id])
     index.entries.bulk_create(
-        index.entries.model(content_type_id=get_content_type_pk(model), object_id=object_id, **columns)
+        index.entries.model(content_type_id=content_type_pk, object_id=object_id, **columns)
         for object_id, columns in texts.items()
         if object_id not in indexed
     )
