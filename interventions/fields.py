@@ -72,9 +72,12 @@ class ChoiceListField(StringListField):
             widget=forms.CheckboxSelectMultiple,
         )
 
+    def allowed_values(self):
+        return {choice for choice, _label in self.get_item_choices()}
+
     def validate(self, value, model_instance):
         super().validate(value, model_instance)
-        allowed = {choice for choice, _label in self.get_item_choices()}
+        allowed = self.allowed_values()
         unknown = [item for item in value if item not in allowed]
         if unknown:
             raise ValidationError(
@@ -87,6 +90,10 @@ class CountryListField(ChoiceListField):
 
     def get_item_choices(self):
         return list(countries)
+
+    def allowed_values(self):
+        # The codes, looked up as they are: the choices would first sort every country by its translated name.
+        return countries
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()

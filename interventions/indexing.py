@@ -20,6 +20,7 @@ from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from .models import InterventionPage
+from .search_entries import add_to_search_index
 
 # Sent with `pages`, the intervention pages whose derived data `index_pages` has just rebuilt, their vocabulary terms,
 # studies and outcomes prefetched.
@@ -68,7 +69,7 @@ def index_pages(pages):
         indexed = InterventionPage.get_indexed_objects().prefetch_related(*PREFETCHED)
         batch = list(indexed.filter(pk__in=keys[start : start + INDEX_BATCH_SIZE]))
         for backend in get_search_backends(with_auto_update=True):
-            backend.add_bulk(InterventionPage, batch)
+            add_to_search_index(backend, InterventionPage, batch)
         index_references(batch)
         pages_indexed.send(sender=InterventionPage, pages=batch)
 

@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router
-from django.db.models import F
+from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.models import get_all_child_m2m_relations
@@ -179,11 +180,18 @@ def insert_revisions(pages, now):
         )
         for page in pages
     )
-    rows = []
     for page, revision in zip(pages, revisions, strict=True):
         page.latest_revision = page.live_revision = revision
-        rows.append(Page(pk=page.pk, latest_revision=revision, live_revision=revision))
-    Page.objects.bulk_update(rows, ["latest_revision", "live_revision"])
+    # Each page has this one revision: one UPDATE finds it, where bulk_update would compile a CASE for every page.
+    revision = Revision.objects.filter(
+        base_content_type=get_default_page_content_type(), object_id=Cast(OuterRef("pk"), CharField())
+    ).values("pk")
+    keys = [page.pk for page in pages]
+    batch_size = connections[router.db_for_write(Page)].ops.bulk_batch_size(["pk"], keys)
+    for start in range(0, len(keys), batch_size):
+        Page.objects.filter(pk__in=keys[start : start + batch_size]).update(
+            latest_revision=Subquery(revision), live_revision=Subquery(revision)
+        )
     return revisions
 
 

@@ -101,3 +101,11 @@ def test_derived_values_of_a_real_record():
         page.evidence_rank
         > InterventionPage.objects.get(slug="scared-straight", locale__language_code="en").evidence_rank
     )
+
+
+def test_country_lists_accept_exactly_the_codes_they_offer():
+    field = InterventionPage._meta.get_field("countries")
+    offered = [code for code, _name in field.get_item_choices()]
+    assert offered and all(code in field.allowed_values() for code in offered)
+    assert not any(value in field.allowed_values() for value in ["XX", "br", "", "Brazil"])
+    assert len(set(offered)) == len(field.allowed_values())

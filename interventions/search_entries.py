@@ -1,0 +1,132 @@
+"""The search index entries of many intervention pages at once, as the database search backends write them.
+
+Modelsearch's database backends (`add_items`) read every search field of a page once for each column they fill
+(title, body, autocomplete, and on PostgreSQL the plain title and body texts too): up to five times the rich text
+converted to text and the vocabulary labels gathered. On PostgreSQL they also compile one Django expression per text
+of every page. Here each page's fields are read once, with modelsearch's own ObjectIndexer, and PostgreSQL gets the
+SQL those expressions compile to, written out directly. The rows are the same (tests/test_search_entries.py compares
+them); other backends (Elasticsearch) get their own add_bulk.
+"""
+
+from django.db import connection
+from modelsearch.index import AutocompleteField, SearchField
+from modelsearch.utils import balanced_reduce, get_content_type_pk
+
+
+def add_to_search_index(backend, model, objects):
+    """What `backend.add_bulk(model, objects)` does."""
+    # Imported here, as modelsearch itself imports them: each backend's module only loads on its own database.
+    if connection.vendor == "postgresql":
+        from modelsearch.backends.database.postgres import postgres
+
+        if isinstance(backend, postgres.PostgresSearchBackend):
+            return add_postgres_entries(backend, postgres.ObjectIndexer, model, objects)
+    if connection.vendor == "sqlite":
+        from modelsearch.backends.database.sqlite import sqlite
+
+        if isinstance(backend, sqlite.SQLiteSearchBackend):
+            return add_sqlite_entries(backend, sqlite.ObjectIndexer, model, objects)
+    backend.add_bulk(model, objects)
+
+
+def prepared_fields(indexer):
+    """What the indexer's prepare_field yields for each of its object's search fields, read once."""
+    return [prepared for field in indexer.search_fields for prepared in indexer.prepare_field(indexer.obj, field)]
+
+
+def is_title(field):
+    return isinstance(field, SearchField) and field.field_name == "title"
+
+
+def is_body(field):
+    return isinstance(field, SearchField) and field.field_name != "title"
+
+
+def is_autocomplete(field):
+    return isinstance(field, AutocompleteField)
+
+
+def add_sqlite_entries(backend, object_indexer, model, objects):
+    """SQLiteIndex.add_items: entries already there are updated one by one, new ones inserted together (the FTS
+    table follows through modelsearch's triggers), then the title norms are refreshed."""
+    if not model.get_search_fields() or not objects:
+        return
+    index = backend.get_index_for_model(model)
+    content_type_pk = get_content_type_pk(model)
+    texts = {}
+    for obj in objects:
+        indexer = object_indexer(obj, backend)
+        fields = prepared_fields(indexer)
+        texts[indexer.id] = {
+            column: " ".join(value for field, value in fields if belongs(field))
+            for column, belongs in [("title", is_title), ("autocomplete", is_autocomplete), ("body", is_body)]
+        }
+    entries = index.entries.filter(content_type_id=content_type_pk)
+    indexed = set(entries.filter(object_id__in=texts).values_list("object_id", flat=True))
+    for object_id in indexed:
+        entries.filter(object_id=object_id).update(**texts[object_id])
+    index.entries.bulk_create(
+        index.entries.model(content_type_id=content_type_pk, object_id=object_id, **columns)
+        for object_id, columns in texts.items()
+        if object_id not in indexed
+    )
+    index._refresh_title_norms()
+
+
+def tsvector_sql(texts, config):
+    """The SQL and parameters of ObjectIndexer.as_vector(texts): each text weighted, joined with `||` in the
+    balanced order of modelsearch's ADD."""
+    texts = [(text.strip(), weight) for text, weight in texts]
+    texts = [(text, weight) for text, weight in texts if text]
+    if not texts:
+        return "''::tsvector", []
+    to_tsvector = "to_tsvector(%s::regconfig, %s)" if config else "to_tsvector(%s)"
+    fragments = [f"setweight({to_tsvector}, %s)"] * len(texts)
+    params = [param for text, weight in texts for param in ([config, text, weight] if config else [text, weight])]
+    return balanced_reduce(lambda left, right: f"({left} || {right})", fragments), params
+
+
+def plain_text(texts):
+    """ObjectIndexer.title_text and body_text: the texts for fuzzy search."""
+    return " ".join(text for text in (value.strip() for value, _weight in texts) if text)
+
+
+def add_postgres_entries(backend, object_indexer, model, objects):
+    """PostgresIndex.add_items: one insert, or update, of every entry, then the title norms refreshed."""
+    if not model.get_search_fields() or not objects:
+        return
+    index = backend.get_index_for_model(model)
+    content_type_pk = get_content_type_pk(model)
+    rows, params = [], []
+    for obj in objects:
+        indexer = object_indexer(obj, backend)
+        fields = prepared_fields(indexer)
+        title = [(value, weight) for field, weight, value in fields if is_title(field)]
+        body = [(value, weight) for field, weight, value in fields if is_body(field)]
+        autocomplete = [(value, weight) for field, weight, value in fields if is_autocomplete(field)]
+        vectors = [
+            tsvector_sql(title, backend.config),
+            tsvector_sql(autocomplete, backend.autocomplete_config),
+            tsvector_sql(body, backend.config),
+        ]
+        rows.append(f"(%s, %s, {', '.join(sql for sql, _params in vectors)}, 1.0, %s, %s)")
+        params += [content_type_pk, indexer.id]
+        params += [param for _sql, vector_params in vectors for param in vector_params]
+        params += [plain_text(title), plain_text(body)]
+    with index.write_connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {index.entries.model._meta.db_table}
+                (content_type_id, object_id, title, autocomplete, body, title_norm, title_text, body_text)
+            (VALUES {", ".join(rows)})
+            ON CONFLICT (content_type_id, object_id)
+            DO UPDATE SET title = EXCLUDED.title,
+                          title_norm = 1.0,
+                          autocomplete = EXCLUDED.autocomplete,
+                          body = EXCLUDED.body,
+                          title_text = EXCLUDED.title_text,
+                          body_text = EXCLUDED.body_text
+            """,
+            params,
+        )
+    index._refresh_title_norms()
