@@ -49,9 +49,10 @@ def visible_languages(versions, language_codes):
     return visible
 
 
-def visibility_rows(versions):
+def visibility_rows(versions, row_model=VisiblePage):
+    """The rows of these versions; `row_model` is VisiblePage, or its historical model in a migration."""
     return [
-        VisiblePage(page_id=key, language=code)
+        row_model(page_id=key, language=code)
         for key, codes in visible_languages(versions, languages()).items()
         for code in codes
     ]

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from search.visibility import VERSION_FIELDS, RecordVersion, languages, visible_languages
+from search.visibility import VERSION_FIELDS, RecordVersion, visibility_rows
 
 
 def fill_visible_pages(apps, schema_editor):
@@ -14,10 +14,7 @@ def fill_visible_pages(apps, schema_editor):
         for label in ("interventions.InterventionPage", "pillars.KnowledgeProductPage")
         for row in apps.get_model(label).objects.values_list(*VERSION_FIELDS)
     ]
-    visible = visible_languages(versions, languages())
-    VisiblePage.objects.bulk_create(
-        VisiblePage(page_id=key, language=code) for key, codes in visible.items() for code in codes
-    )
+    VisiblePage.objects.bulk_create(visibility_rows(versions, VisiblePage))
 
 
 class Migration(migrations.Migration):
