@@ -34,6 +34,7 @@ import json
 import os
 import random
 import re
+import secrets
 import statistics
 import sys
 import time
@@ -166,7 +167,12 @@ def create_postgresql_database(config, fresh):
 
 def setup_django(url):
     os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kb_site.settings.dev"
+    # The production settings, as the site runs: with DEBUG on, Django would also record every query it sends.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kb_site.settings.production"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ["ALLOWED_HOSTS"] = "localhost"
+    # The test client speaks plain HTTP to the application; TLS is the proxy's business in production.
+    os.environ["SECURE_SSL_REDIRECT"] = "false"
     os.environ.pop("ELASTICSEARCH_URL", None)
     sys.path.insert(0, str(REPO))
     import django

@@ -23,7 +23,7 @@ from .models import InterventionPage
 from .search_entries import add_to_search_index
 
 # Sent with `pages`, the intervention pages whose derived data `index_pages` has just rebuilt, their vocabulary terms,
-# studies and outcomes prefetched.
+# studies and outcomes prefetched or in memory.
 pages_indexed = Signal()
 
 # A context variable, not a module flag: a web request saving a page in another thread must still index it.
@@ -62,16 +62,24 @@ def deferred_indexing():
         _deferred.reset(token)
 
 
-def index_pages(pages):
-    """Rebuilds what each save would have rebuilt, for many pages at once, from the pages as stored."""
+def index_pages(pages, in_memory=()):
+    """Rebuilds what each save would have rebuilt, for many pages at once: `pages` from the pages as stored, read
+    again with what the indexes read prefetched, and `in_memory` as they are, their terms and children still held in
+    memory as `publish_new_pages` leaves them, which spares reading back what was just written."""
     keys = [page.pk for page in pages]
     for start in range(0, len(keys), INDEX_BATCH_SIZE):
         indexed = InterventionPage.get_indexed_objects().prefetch_related(*PREFETCHED)
-        batch = list(indexed.filter(pk__in=keys[start : start + INDEX_BATCH_SIZE]))
-        for backend in get_search_backends(with_auto_update=True):
-            add_to_search_index(backend, InterventionPage, batch)
-        index_references(batch)
-        pages_indexed.send(sender=InterventionPage, pages=batch)
+        index_batch(list(indexed.filter(pk__in=keys[start : start + INDEX_BATCH_SIZE])))
+    in_memory = list(in_memory)
+    for start in range(0, len(in_memory), INDEX_BATCH_SIZE):
+        index_batch(in_memory[start : start + INDEX_BATCH_SIZE])
+
+
+def index_batch(pages):
+    for backend in get_search_backends(with_auto_update=True):
+        add_to_search_index(backend, InterventionPage, pages)
+    index_references(pages)
+    pages_indexed.send(sender=InterventionPage, pages=pages)
 
 
 def index_references(pages):

@@ -1,3 +1,5 @@
+from operator import attrgetter
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -387,11 +389,12 @@ class InterventionPage(RoutablePageMixin, RecordPage):
 
     def vocabulary_text(self):
         """Labels of its terms in every language, so that a search in any language finds it by what it is."""
+        # Each kind of term in one order, whether read from the database or still in memory after an import.
         terms = [
-            *self.pillars.all(),
-            *self.intervention_types.all(),
-            *self.settings.all(),
-            *self.target_groups.all(),
+            *sorted(self.pillars.all(), key=attrgetter("slug")),
+            *sorted(self.intervention_types.all(), key=attrgetter("slug")),
+            *sorted(self.settings.all(), key=attrgetter("slug")),
+            *sorted(self.target_groups.all(), key=attrgetter("slug")),
             *(outcome.domain for outcome in self.outcomes.all()),
         ]
         return "\n".join(

@@ -9,6 +9,8 @@ them); other backends (Elasticsearch) get their own add_bulk.
 """
 
 from django.db import connection
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Length
 from modelsearch.index import AutocompleteField, SearchField
 from modelsearch.utils import balanced_reduce, get_content_type_pk
 
@@ -47,8 +49,11 @@ def is_autocomplete(field):
 
 
 def add_sqlite_entries(backend, object_indexer, model, objects):
-    """SQLiteIndex.add_items: entries already there are updated one by one, new ones inserted together (the FTS
-    table follows through modelsearch's triggers), then the title norms are refreshed."""
+    """SQLiteIndex.add_items, then its _refresh_title_norms: entries already there are updated one by one, new ones
+    inserted together (the FTS table follows through modelsearch's triggers). Modelsearch inserts new entries with a
+    title norm of 1.0 and then updates every entry that has 1.0, which makes the triggers tokenize each new entry a
+    second time; here new entries are inserted with the norm that update would give them, and only older entries
+    with 1.0 are updated."""
     if not model.get_search_fields() or not objects:
         return
     index = backend.get_index_for_model(model)
@@ -65,12 +70,32 @@ def add_sqlite_entries(backend, object_indexer, model, objects):
     indexed = set(entries.filter(object_id__in=texts).values_list("object_id", flat=True))
     for object_id in indexed:
         entries.filter(object_id=object_id).update(**texts[object_id])
+    new_entries = {object_id: columns for object_id, columns in texts.items() if object_id not in indexed}
+    average = average_title_length(index.entries, [columns["title"] for columns in new_entries.values()])
+    titled = index.entries.annotate(title_length=Length("title")).filter(title_length__gt=0)
+    titled.filter(title_norm=1.0).update(title_norm=average / F("title_length"))
     index.entries.bulk_create(
-        index.entries.model(content_type_id=content_type_pk, object_id=object_id, **columns)
-        for object_id, columns in texts.items()
-        if object_id not in indexed
+        index.entries.model(
+            content_type_id=content_type_pk,
+            object_id=object_id,
+            title_norm=average / len(columns["title"]) if columns["title"] else 1.0,
+            **columns,
+        )
+        for object_id, columns in new_entries.items()
     )
-    index._refresh_title_norms()
+
+
+def average_title_length(entries, new_titles):
+    """The average length of the non-empty titles once `new_titles` join `entries`, as the database computes it
+    (an exact sum of whole numbers divided by their count)."""
+    stored = (
+        entries.annotate(title_length=Length("title"))
+        .filter(title_length__gt=0)
+        .aggregate(total=Sum("title_length"), count=Count("pk"))
+    )
+    lengths = [len(title) for title in new_titles if title]
+    count = stored["count"] + len(lengths)
+    return ((stored["total"] or 0) + sum(lengths)) / count if count else None
 
 
 def tsvector_sql(texts, config):

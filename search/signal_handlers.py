@@ -1,6 +1,7 @@
 from django.db.models.signals import post_delete, post_save
 from wagtail.search import index
 
+from interventions.bulk import insert_rows
 from interventions.indexing import indexing_deferred, pages_indexed
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
 
@@ -11,14 +12,9 @@ from .visibility import index_visibility
 
 def index_facet_values(*pages):
     """Replaces the facet rows of pages the search finds with what they have now (children and terms as saved)."""
-    rows = [
-        FacetValue(page_id=page.pk, facet=facet.name, value=value)
-        for page in pages
-        for facet in FACETS
-        for value in facet.values_of(page)
-    ]
+    rows = [(page.pk, facet.name, value) for page in pages for facet in FACETS for value in facet.values_of(page)]
     FacetValue.objects.filter(page_id__in=[page.pk for page in pages]).delete()
-    FacetValue.objects.bulk_create(rows)
+    insert_rows(FacetValue, ["page", "facet", "value"], rows)
 
 
 def on_record_saved(instance, raw=False, update_fields=None, **kwargs):

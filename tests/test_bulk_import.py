@@ -38,9 +38,10 @@ def rich_record(number, **overrides):
         slug=f"bulk-{number}",
         title=f"Bulk programme {number}",
         description_html="<p>Runs <strong>weekly</strong>.</p><script>alert(1)</script>",
-        intervention_types=["crime-hotline"],
-        settings=["community"],
-        target_groups=["general-population"],
+        # Terms out of alphabetical order: the database gives them back in another order than the file's.
+        intervention_types=["crime-hotline", "cash-transfer"],
+        settings=["school", "community"],
+        target_groups=["general-population", "at-risk-youth"],
         countries=["BR", "CO"],
         cost_per_participant={"amount": 120, "currency": "USD", "year": 2020},
         benefit_cost_ratio={"low": 2, "high": 5, "source_study": "first"},

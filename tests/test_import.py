@@ -1,5 +1,6 @@
 """import_interventions: validation first, then one all-or-nothing transaction."""
 
+import gc
 import io
 import json
 
@@ -210,3 +211,17 @@ def test_one_bad_record_keeps_the_good_ones_out_too(tmp_path):
 def test_unreadable_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_interventions", str(tmp_path / "missing.json"))
+
+
+def test_an_import_pauses_garbage_collection_only_while_it_runs(tmp_path):
+    assert gc.isenabled()
+    run_import(tmp_path, document(RecordFactory()))
+    assert gc.isenabled()
+    failed_import(tmp_path, document(RecordFactory(evidence_rating="miracle")))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_import(tmp_path, document(RecordFactory()))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
