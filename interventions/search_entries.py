@@ -9,7 +9,7 @@ them); other backends (Elasticsearch) get their own add_bulk.
 """
 
 from django.db import connection
-from django.db.models import Count, F, Sum
+from django.db.models import Avg, Count, F, Sum
 from django.db.models.functions import Length
 from modelsearch.index import AutocompleteField, SearchField
 from modelsearch.utils import balanced_reduce, get_content_type_pk
@@ -72,8 +72,7 @@ def add_sqlite_entries(backend, object_indexer, model, objects):
         entries.filter(object_id=object_id).update(**texts[object_id])
     new_entries = {object_id: columns for object_id, columns in texts.items() if object_id not in indexed}
     average = average_title_length(index.entries, [columns["title"] for columns in new_entries.values()])
-    titled = index.entries.annotate(title_length=Length("title")).filter(title_length__gt=0)
-    titled.filter(title_norm=1.0).update(title_norm=average / F("title_length"))
+    refresh_first_title_norms(index.entries, average)
     index.entries.bulk_create(
         index.entries.model(
             content_type_id=content_type_pk,
@@ -83,6 +82,13 @@ def add_sqlite_entries(backend, object_indexer, model, objects):
         )
         for object_id, columns in new_entries.items()
     )
+
+
+def refresh_first_title_norms(entries, average):
+    """What _refresh_title_norms does to entries that still have the first norm, 1.0, given the average title
+    length."""
+    titled = entries.annotate(title_length=Length("title")).filter(title_length__gt=0)
+    titled.filter(title_norm=1.0).update(title_norm=average / F("title_length"))
 
 
 def average_title_length(entries, new_titles):
@@ -117,7 +123,11 @@ def plain_text(texts):
 
 
 def add_postgres_entries(backend, object_indexer, model, objects):
-    """PostgresIndex.add_items: one insert, or update, of every entry, then the title norms refreshed."""
+    """PostgresIndex.add_items, then its _refresh_title_norms: one insert, or update, of every entry. Modelsearch
+    writes a title norm of 1.0 and then updates every entry that has 1.0, which writes each new row again with its
+    four full text indexes; here each entry is written with the norm that update would give it (the average title
+    length, over the index with these entries in it, divided by its own), and only older entries with 1.0 are
+    updated."""
     if not model.get_search_fields() or not objects:
         return
     index = backend.get_index_for_model(model)
@@ -134,24 +144,51 @@ def add_postgres_entries(backend, object_indexer, model, objects):
             tsvector_sql(autocomplete, backend.autocomplete_config),
             tsvector_sql(body, backend.config),
         ]
-        rows.append(f"(%s, %s, {', '.join(sql for sql, _params in vectors)}, 1.0, %s, %s)")
+        rows.append(f"(%s, %s, {', '.join(sql for sql, _params in vectors)}, %s, %s)")
         params += [content_type_pk, indexer.id]
         params += [param for _sql, vector_params in vectors for param in vector_params]
         params += [plain_text(title), plain_text(body)]
+    table = index.entries.model._meta.db_table
     with index.write_connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {index.entries.model._meta.db_table}
+            WITH new (content_type_id, object_id, title, autocomplete, body, title_text, body_text) AS (
+                VALUES {", ".join(rows)}
+            ),
+            average AS (
+                -- Through a double and back, as Django's Avg gives modelsearch a float that it sends as a decimal.
+                SELECT AVG(title_length)::float8::text::numeric AS title_length
+                FROM (
+                    SELECT length(title) AS title_length
+                    FROM {table} entry
+                    WHERE NOT EXISTS (
+                        SELECT FROM new
+                        WHERE new.content_type_id = entry.content_type_id AND new.object_id = entry.object_id
+                    )
+                    UNION ALL
+                    SELECT length(title) FROM new
+                ) lengths
+                WHERE title_length > 0
+            )
+            INSERT INTO {table}
                 (content_type_id, object_id, title, autocomplete, body, title_norm, title_text, body_text)
-            (VALUES {", ".join(rows)})
+            SELECT content_type_id, object_id, title, autocomplete, body,
+                   CASE WHEN length(title) > 0 THEN (SELECT title_length FROM average) / length(title) ELSE 1.0 END,
+                   title_text, body_text
+            FROM new
             ON CONFLICT (content_type_id, object_id)
             DO UPDATE SET title = EXCLUDED.title,
-                          title_norm = 1.0,
+                          title_norm = EXCLUDED.title_norm,
                           autocomplete = EXCLUDED.autocomplete,
                           body = EXCLUDED.body,
                           title_text = EXCLUDED.title_text,
                           body_text = EXCLUDED.body_text
-            """,
+            """,  # noqa: S608 - only the table's name and placeholders are spelled into the SQL
             params,
         )
-    index._refresh_title_norms()
+    average = (
+        index.entries.annotate(title_length=Length("title"))
+        .filter(title_length__gt=0)
+        .aggregate(average=Avg("title_length"))["average"]
+    )
+    refresh_first_title_norms(index.entries, average)
