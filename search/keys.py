@@ -1,4 +1,4 @@
-"""A set of primary keys as one SQL parameter, for `pk__in`."""
+"""Sets of keys to and from the database: as one SQL parameter for `pk__in`, and read straight from the cursor."""
 
 import json
 
@@ -16,10 +16,11 @@ def key_set(keys):
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(keys)])  # noqa: S611
 
 
-def keys_of(queryset):
-    """The set of values of a one-column `values_list` queryset, read straight from the database cursor: for the
-    thousands of keys a search intersects, Django's row-by-row iteration costs more than the query."""
+def rows_of(queryset):
+    """The rows of a `values_list` queryset as tuples, read straight from the database cursor: for the thousands of
+    rows a search reads, Django's row-by-row iteration costs more than the query. Values come as the database driver
+    gives them, without Django's conversions (booleans may be 0 and 1)."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {value for (value,) in cursor.fetchall()}
+        return cursor.fetchall()

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from wagtail.models import Page
 
@@ -35,3 +37,14 @@ class VisiblePage(models.Model):
 
     def __str__(self):
         return f"{self.page_id} in {self.language}"
+
+
+class SearchDataVersion(models.Model):
+    """The version of what searches read besides the text index (the facet rows, the visible pages and the fields
+    results are ordered by): one row, whose token every change of those replaces in the same transaction, so that a
+    process can tell whether the copy it holds in memory (search.snapshot) is still current."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self):
+        return str(self.token)

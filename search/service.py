@@ -1,41 +1,28 @@
 """The one search service: validated parameters in; results, total and facet counts out.
 
 It finds interventions and knowledge products alike; the content_type facet tells them apart. Full text goes through
-Wagtail's search backend (search.text); what the visitor can see comes from VisiblePage and what each filter lets
-through from FacetValue, each read once as a set of keys, so that the results and every facet count are
-intersections of those sets. Facets are disjunctive: values of one facet combine with OR, facets with AND, and each
-facet is counted with every other active filter applied but not its own, so that a user can widen a selection.
+Wagtail's search backend (search.text). What the visitor can see, what each filter lets through and what results are
+ordered by come from a snapshot in memory of VisiblePage, FacetValue and the pages (search.snapshot), as sets of
+keys, so that the results and every facet count are intersections of those sets. Facets are disjunctive: values of
+one facet combine with OR, facets with AND, and each facet is counted with every other active filter applied but not
+its own, so that a user can widen a selection.
 """
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, F
 from django.utils import translation
-from wagtail.models import Page
 
 from interventions.models import InterventionPage
 from pillars.models import KnowledgeProductPage
 
 from .facets import FACETS
-from .keys import key_set, keys_of
-from .models import FacetValue, VisiblePage
+from .models import VisiblePage
+from .snapshot import Snapshot, current_snapshot
 from .text import text_match
-from .visibility import visible_keys
 
 SORTS = ("relevance", "evidence", "bcr", "title")
-# Knowledge products have no evidence rating or benefit-cost ratio: these orders put them after the interventions.
-EVIDENCE_KEYS = [
-    "interventionpage__evidence_rank",
-    "interventionpage__strongest_design_rank",
-    "interventionpage__study_count",
-]
-EVIDENCE_ORDER = [F(key).desc(nulls_last=True) for key in EVIDENCE_KEYS] + ["title"]
-ORDERINGS = {
-    "evidence": EVIDENCE_ORDER,
-    "bcr": [F("interventionpage__bcr_midpoint").desc(nulls_last=True), *EVIDENCE_ORDER],
-    "title": ["title", "pk"],
-}
 MAX_PAGE_SIZE = 100
 
 
@@ -101,11 +88,12 @@ class SearchResult:
 class Selection:
     """The keys of the pages a search selects, worked out once per request: `base`, the pages the visitor can see
     that match the text, and for each active filter the pages it lets through. The results, their count and every
-    facet count are intersections of these sets."""
+    facet count are intersections of these sets, with those of the `snapshot` they were taken from."""
 
-    base: set
+    base: frozenset
     filters: dict  # facet name (or "bcr_min", "has_cost") -> keys of the pages the filter lets through
     scores: Callable | None  # relevance of some of the keys (None without a query)
+    snapshot: Snapshot
 
     def results(self, except_facet=None):
         keys = self.base
@@ -120,7 +108,7 @@ def search_interventions(params):
         selection = select(params)
         results = selection.results()
         start = (params.page - 1) * params.page_size
-        hits = ordered(results, params, selection.scores, start, start + params.page_size)
+        hits = ordered(selection, results, params, start, start + params.page_size)
         return SearchResult(params=params, count=len(results), hits=hits, facets=facet_counts(selection, params))
 
 
@@ -130,45 +118,75 @@ def all_interventions(params):
         return []
     params = replace(params, filters={**params.filters, "content_type": ("intervention",)})
     selection = select(params)
-    return ordered(selection.results(), params, selection.scores, 0, None)
+    return ordered(selection, selection.results(), params, 0, None)
 
 
 def select(params):
     """What a search selects (see Selection)."""
-    base, scores = visible_keys(params.lang), None
+    snapshot = current_snapshot()
+    base, scores = snapshot.visible.get(params.lang, frozenset()), None
     if params.q.strip():
         match = text_match(params.q, params.lang)
         base, scores = base & match.keys, match.scores
     filters = {
-        facet.name: keys_of(
-            FacetValue.objects.filter(facet=facet.name, value__in=params.selected(facet.name)).values_list("page_id")
-        )
+        facet.name: snapshot.keys_with(facet.name, params.selected(facet.name))
         for facet in FACETS
         if params.selected(facet.name)
     }
-    interventions = InterventionPage.objects.values_list("pk")
+    rankings = snapshot.rankings.items()
     if params.bcr_min is not None:
-        filters["bcr_min"] = keys_of(interventions.filter(bcr_low__gte=params.bcr_min))
+        filters["bcr_min"] = {
+            key for key, ranking in rankings if ranking.bcr_low is not None and ranking.bcr_low >= params.bcr_min
+        }
     if params.has_cost:
-        filters["has_cost"] = keys_of(interventions.filter(has_cost_data=True))
-    return Selection(base=base, filters=filters, scores=scores)
+        filters["has_cost"] = {key for key, ranking in rankings if ranking.has_cost_data}
+    return Selection(base=base, filters=filters, scores=scores, snapshot=snapshot)
 
 
-def ordered(keys, params, scores, start, stop):
-    """One page of the pages with these keys in the requested order, each the specific page with its `score` (None
-    without a query)."""
-    results = Page.objects.filter(pk__in=key_set(keys))
+def descending(value):
+    """A sort key that puts larger numbers first and missing ones last, as `DESC NULLS LAST` does."""
+    return (value is None, -(value or 0))
+
+
+def evidence_order(ranking):
+    return (
+        descending(ranking.evidence_rank),
+        descending(ranking.strongest_design_rank),
+        descending(ranking.study_count),
+        ranking.title,
+    )
+
+
+ORDERINGS = {
+    "evidence": evidence_order,
+    "bcr": lambda ranking: (descending(ranking.bcr_midpoint), *evidence_order(ranking)),
+    "title": lambda ranking: ranking.title,
+}
+
+
+def ordered(selection, keys, params, start, stop):
+    """The pages with these keys from `start` to `stop` in the requested order (the key breaks ties), each the
+    specific page with its `score` (None without a query)."""
+    rankings = selection.snapshot.rankings
     if params.effective_sort == "relevance":
-        # Scores come from the search backend, not from a column: rank the matching keys, then read one page.
-        rows = results.values_list("pk", *EVIDENCE_KEYS, "title")
-        relevance = scores([row[0] for row in rows])
-        ranked = sorted(rows, key=lambda row: (-relevance[row[0]], *(-(value or 0) for value in row[1:4]), row[4]))
-        page_keys = [row[0] for row in ranked[start:stop]]
+        # Scores come from the search backend: every matching key is scored, then ranked.
+        relevance = selection.scores(list(keys))
+
+        def order(key):
+            return (-relevance[key], *evidence_order(rankings[key]), key)
+
     else:
-        page_keys = list(results.order_by(*ORDERINGS[params.effective_sort]).values_list("pk", flat=True)[start:stop])
-        relevance = scores(page_keys) if scores is not None else {}
+        relevance = None
+
+        def order(key, ranking_order=ORDERINGS[params.effective_sort]):
+            return (ranking_order(rankings[key]), key)
+
+    ranked = sorted(keys, key=order) if stop is None else heapq.nsmallest(stop, keys, key=order)
+    page_keys = ranked[start:stop]
+    if relevance is None:
+        relevance = selection.scores(page_keys) if selection.scores is not None else {}
     pages = specific_pages(page_keys)
-    hits = [pages[key] for key in page_keys]
+    hits = [pages[key] for key in page_keys if key in pages]
     for hit in hits:
         hit.score = relevance.get(hit.pk)
     return hits
@@ -192,23 +210,16 @@ def visible_pages(model, language_code):
 
 
 def facet_counts(selection, params):
-    """Counts for every facet value. Facets without a selection are counted together, over the results; each facet
-    with a selection is counted without its own filter."""
-    counts = {facet.name: {} for facet in FACETS}
-    inactive = {facet.name for facet in FACETS if not params.selected(facet.name)}
-    groups = [(inactive, selection.results())]
-    groups += [({name}, selection.results(except_facet=name)) for name in counts.keys() - inactive]
-    for facet_names, keys in groups:
-        if not (facet_names and keys):
-            continue
-        rows = FacetValue.objects.filter(page_id__in=key_set(keys))
-        # Over the results, every facet is counted and the selected ones set aside: naming the facets would lead
-        # the database to read every row of each instead of the rows of each result.
-        if facet_names != inactive:
-            rows = rows.filter(facet__in=facet_names)
-        for facet_name, value, count in rows.values_list("facet", "value").annotate(count=Count("page_id")):
-            if facet_name in facet_names:
-                counts[facet_name][value] = count
+    """Counts for every facet value. Facets without a selection are counted over the results; each facet with a
+    selection is counted without its own filter."""
+    counts, results = {}, selection.results()
+    for facet in FACETS:
+        keys = selection.results(except_facet=facet.name) if params.selected(facet.name) else results
+        counts[facet.name] = {
+            value: count
+            for value, value_keys in selection.snapshot.facet_keys.get(facet.name, {}).items()
+            if (count := len(keys & value_keys))
+        }
     facets = {}
     for facet in FACETS:
         selected = params.selected(facet.name)

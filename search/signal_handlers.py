@@ -7,6 +7,7 @@ from interventions.models import InterventionPage, InterventionType, OutcomeDoma
 
 from .facets import FACETS, RECORD_TYPES
 from .models import FacetValue
+from .snapshot import mark_changed
 from .visibility import index_visibility
 
 
@@ -15,6 +16,8 @@ def index_facet_values(*pages):
     rows = [(page.pk, facet.name, value) for page in pages for facet in FACETS for value in facet.values_of(page)]
     FacetValue.objects.filter(page_id__in=[page.pk for page in pages]).delete()
     insert_rows(FacetValue, ["page", "facet", "value"], rows)
+    # The pages' titles and evidence, which results are ordered by, may have changed with them.
+    mark_changed()
 
 
 def on_record_saved(instance, raw=False, update_fields=None, **kwargs):

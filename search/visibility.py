@@ -12,8 +12,8 @@ from typing import NamedTuple
 from django.conf import settings
 
 from .facets import RECORD_TYPES
-from .keys import keys_of
 from .models import VisiblePage
+from .snapshot import mark_changed
 
 
 class RecordVersion(NamedTuple):
@@ -68,8 +68,4 @@ def index_visibility(pages):
     ]
     VisiblePage.objects.filter(page__translation_key__in=translation_keys).delete()
     VisiblePage.objects.bulk_create(visibility_rows(versions))
-
-
-def visible_keys(language_code):
-    """The keys of the pages the search shows to visitors in this language."""
-    return keys_of(VisiblePage.objects.filter(language=language_code).values_list("page_id"))
+    mark_changed()

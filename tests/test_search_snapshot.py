@@ -1,0 +1,60 @@
+"""Searches read facet rows, visible pages and orderings from a snapshot in memory, rebuilt whenever their version
+changes: a search with nothing changed reads none of those rows, and a change, committed or rolled back, is never
+missed."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from search.models import FacetValue, SearchDataVersion, VisiblePage
+from search.service import SearchParams, search_interventions
+from tests.factories import RecordFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def search(**params):
+    return search_interventions(SearchParams(page_size=100, **params))
+
+
+def slugs(**params):
+    return [hit.slug for hit in search(**params).hits]
+
+
+def tables_read(**params):
+    with CaptureQueriesContext(connection) as queries:
+        search(**params)
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    return {model._meta.db_table for model in (FacetValue, VisiblePage) if model._meta.db_table in sql}
+
+
+@pytest.fixture
+def records(import_records):
+    return import_records(
+        RecordFactory(slug="alpha", title="Alpha quorblat patrols", countries=["BR"]),
+        RecordFactory(slug="beta", title="Beta quorblat patrols", countries=["CO"]),
+    )
+
+
+def test_a_search_with_nothing_changed_reads_no_facet_or_visibility_rows(records):
+    rows = {FacetValue._meta.db_table, VisiblePage._meta.db_table}
+    assert tables_read(q="quorblat", filters={"country": ("BR",)}) == rows
+    assert tables_read(q="quorblat", filters={"country": ("BR",)}) == set()
+    assert tables_read(filters={"country": ("CO",)}, sort="title") == set()
+
+
+def test_every_change_gives_the_search_data_a_new_version(records):
+    search()
+    before = SearchDataVersion.objects.get().token
+    records[0].title = "Zulu quorblat patrols"
+    records[0].save_revision().publish()
+    assert SearchDataVersion.objects.get().token != before
+    assert slugs(q="quorblat", sort="title") == ["beta", "alpha"]
+
+
+def test_a_rolled_back_change_is_not_taken_for_the_current_data(records):
+    with transaction.atomic():
+        records[1].unpublish()
+        assert slugs(q="quorblat") == ["alpha"]
+        transaction.set_rollback(True)
+    assert sorted(slugs(q="quorblat")) == ["alpha", "beta"]
