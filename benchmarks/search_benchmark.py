@@ -38,6 +38,7 @@ import secrets
 import statistics
 import sys
 import time
+import tracemalloc
 from collections import Counter, defaultdict
 from itertools import accumulate
 from pathlib import Path
@@ -106,7 +107,7 @@ def main():
     else:
         import_seconds = import_records(generator, options.records, options.batch)
     sample, latencies = measure_requests(client, generator, options.requests)
-    report(options, backend, count_pages(), import_seconds, sample, latencies)
+    report(options, backend, count_pages(), import_seconds, sample, latencies, measure_snapshot())
 
 
 def parse_arguments():
@@ -389,6 +390,22 @@ def measure_requests(client, generator, count):
     return sample, latencies[WARM_UP_REQUESTS:]
 
 
+def measure_snapshot():
+    """The time to build the search snapshot, which the first search after any change pays, and the memory it holds
+    (traced apart, since tracing slows the build down)."""
+    from search.snapshot import build_snapshot
+
+    began = time.perf_counter()
+    build_snapshot(None)
+    build_ms = (time.perf_counter() - began) * 1000
+    tracemalloc.start()
+    snapshot = build_snapshot(None)
+    held_bytes = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del snapshot
+    return build_ms, held_bytes
+
+
 def timed_get(client, params):
     """The response to a search request and its wall time in ms; any status but 200 stops the benchmark."""
     began = time.perf_counter()
@@ -399,7 +416,7 @@ def timed_get(client, params):
     return response, elapsed_ms
 
 
-def report(options, backend, pages, import_seconds, sample, latencies):
+def report(options, backend, pages, import_seconds, sample, latencies, snapshot):
     percentiles = statistics.quantiles(latencies, n=100, method="inclusive")
     p50, p95 = percentiles[49], percentiles[94]
     print(f"records: {pages[0]} ({pages[1]} pages with their translations)")
@@ -414,6 +431,7 @@ def report(options, backend, pages, import_seconds, sample, latencies):
     print(f"requests: {len(latencies)} after {WARM_UP_REQUESTS} warm-up")
     print(f"latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(latencies):.1f} ms")
     print(f"sample: {sample[0]} -> {sample[1]} results")
+    print(f"search snapshot: built in {snapshot[0]:.0f} ms, holds {snapshot[1] / 2**20:.1f} MiB per process")
     print(
         f"targets: p95 <= {P95_TARGET_MS} ms: {verdict(p95 <= P95_TARGET_MS)}; "
         f"import >= {IMPORT_TARGET_PER_SECOND} records/s: {import_verdict}"
