@@ -20,6 +20,7 @@ from wagtail.log_actions import get_active_log_context, log
 from wagtail.models import COMMENTS_RELATION_NAME, Page, PageLogEntry, Revision, get_default_page_content_type
 from wagtail.signals import page_published
 
+from .bulk import insert_rows
 from .models import InterventionPage
 
 # The children an import writes; a new page has no others (comments are the other child relation).
@@ -158,12 +159,10 @@ def insert_children(pages):
 
 def insert_terms(pages):
     for field in get_all_child_m2m_relations(InterventionPage):
-        through = field.remote_field.through
-        page_key, term_key = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-        through.objects.bulk_create(
-            through(**{page_key: page.pk, term_key: term.pk})
-            for page in pages
-            for term in getattr(page, field.name).all()
+        insert_rows(
+            field.remote_field.through,
+            [field.m2m_field_name(), field.m2m_reverse_field_name()],
+            [(page.pk, term.pk) for page in pages for term in getattr(page, field.name).all()],
         )
 
 
