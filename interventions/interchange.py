@@ -12,6 +12,7 @@ from functools import cache, partial
 from pathlib import Path
 
 import jsonschema
+import jsonschema_rs
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from wagtail.models import Locale, Page
@@ -116,9 +117,22 @@ class ImportReport:
 
 
 @cache
+def schema():
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
 def schema_validator():
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    """jsonschema, the reference implementation: it says why a document is invalid."""
+    return jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
+
+
+@cache
+def compiled_schema_validator():
+    """A compiled validator of the same schema, a hundred times faster, for the documents that are valid (nearly
+    every one, and the largest). Formats are left unchecked, as jsonschema leaves "uri" unchecked without its
+    optional packages; the models check URLs."""
+    return jsonschema_rs.validator_for(schema(), validate_formats=False)
 
 
 def json_path(parts):
@@ -137,7 +151,10 @@ def parse(text):
 
 def validate(document):
     """Every reason the document cannot be imported, schema first, then the rules of the domain."""
-    schema_errors = sorted(schema_validator().iter_errors(document), key=lambda error: list(map(str, error.path)))
+    if compiled_schema_validator().is_valid(document):
+        schema_errors = []
+    else:
+        schema_errors = sorted(schema_validator().iter_errors(document), key=lambda error: list(map(str, error.path)))
     if schema_errors:
         return [f"{json_path(error.absolute_path)}: {error.message}" for error in schema_errors]
     errors = []
