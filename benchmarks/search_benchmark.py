@@ -3,7 +3,8 @@
 Generates --records synthetic interventions (10,000 by default) that look like the 43 real records in
 fixtures/interventions.json, imports them in batches with the interchange importer, timing it, then requests the search
 API --requests times, each with a query word, a pillar and a country (facets always come back), and prints the import
-throughput and the p50, p95 and maximum latency against the targets: p95 at most 150 ms, import at least 200 records/s.
+throughput and the p50, p95 and maximum latency against the targets (p95 at most 150 ms, import at least 200
+records/s), and the time and memory the search snapshot takes to build.
 
 Run it from the repository root, on SQLite (a file bench-<records>.sqlite3 in the repository, git-ignored) or on
 PostgreSQL (the database is created if missing):
