@@ -157,6 +157,7 @@ def evidence_order(ranking):
     )
 
 
+# Knowledge products have no evidence rating or benefit-cost ratio: these orders put them after the interventions.
 ORDERINGS = {
     "evidence": evidence_order,
     "bcr": lambda ranking: (descending(ranking.bcr_midpoint), *evidence_order(ranking)),
