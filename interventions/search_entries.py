@@ -9,7 +9,7 @@ them); other backends (Elasticsearch) get their own add_bulk.
 """
 
 from django.db import connection
-from django.db.models import Avg, Count, F, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Length
 from modelsearch.index import AutocompleteField, SearchField
 from modelsearch.utils import balanced_reduce, get_content_type_pk
@@ -183,12 +183,10 @@ def add_postgres_entries(backend, object_indexer, model, objects):
                           body = EXCLUDED.body,
                           title_text = EXCLUDED.title_text,
                           body_text = EXCLUDED.body_text
+            RETURNING (SELECT title_length FROM average)::float8
             """,  # noqa: S608 - only the table's name and placeholders are spelled into the SQL
             params,
         )
-    average = (
-        index.entries.annotate(title_length=Length("title"))
-        .filter(title_length__gt=0)
-        .aggregate(average=Avg("title_length"))["average"]
-    )
+        # The average over the index as it now stands, which the older entries' norms are refreshed with too.
+        (average,) = cursor.fetchone()
     refresh_first_title_norms(index.entries, average)
