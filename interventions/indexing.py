@@ -3,7 +3,7 @@ rows and whatever other apps keep in step through `pages_indexed` (search keeps 
 
 Every save updates them at once, except inside `deferred_indexing()`: an import saves each page several times (the
 page, then each child row) and each save would rebuild them all, so it defers them and calls `index_pages` once for
-everything it wrote.
+the pages it updated. The pages it adds are indexed with `index_new_pages` as they are inserted.
 """
 
 from collections import defaultdict
@@ -19,6 +19,7 @@ from wagtail.models import COMMENTS_RELATION_NAME, ReferenceIndex
 from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from .bulk import insert_objects
 from .models import InterventionPage
 from .search_entries import add_to_search_index
 
@@ -62,17 +63,13 @@ def deferred_indexing():
         _deferred.reset(token)
 
 
-def index_pages(pages, in_memory=()):
-    """Rebuilds what each save would have rebuilt, for many pages at once: `pages` from the pages as stored, read
-    again with what the indexes read prefetched, and `in_memory` as they are, their terms and children still held in
-    memory as `publish_new_pages` leaves them, which spares reading back what was just written."""
+def index_pages(pages):
+    """Rebuilds what each save would have rebuilt, for many stored pages at once, read again with what the indexes
+    read prefetched."""
     keys = [page.pk for page in pages]
     for start in range(0, len(keys), INDEX_BATCH_SIZE):
         indexed = InterventionPage.get_indexed_objects().prefetch_related(*PREFETCHED)
         index_batch(list(indexed.filter(pk__in=keys[start : start + INDEX_BATCH_SIZE])))
-    in_memory = list(in_memory)
-    for start in range(0, len(in_memory), INDEX_BATCH_SIZE):
-        index_batch(in_memory[start : start + INDEX_BATCH_SIZE])
 
 
 def index_batch(pages):
@@ -82,37 +79,64 @@ def index_batch(pages):
     pages_indexed.send(sender=InterventionPage, pages=pages)
 
 
-def index_references(pages):
-    """What ReferenceIndex.create_or_update_for_object does for each page, with one read, one insert and one delete
-    for all of them instead of three statements each."""
-    models = [InterventionPage, *InterventionPage._meta.get_parent_list()]
-    content_types = [ContentType.objects.get_for_model(model, for_concrete_model=False) for model in models]
+def index_new_pages(pages):
+    """The search entries and reference index rows of pages being inserted, as they are in memory, their terms and
+    children with them and every key given: nothing is read back, so it can run in a pipeline (see
+    `publish_new_pages`), which then sends `pages_indexed` for them."""
+    for backend in get_search_backends(with_auto_update=True):
+        add_to_search_index(backend, InterventionPage, pages)
+    content_types = reference_content_types()
     content_type, base_content_type = content_types[0], content_types[-1]
-    known_content_type_ids = {each.id for each in content_types}
+    rows = [
+        reference_row(page, reference, content_type, base_content_type)
+        for page in pages
+        for reference in set(ReferenceIndex._extract_references_from_object(page))
+    ]
+    insert_objects(rows, fields=[field for field in ReferenceIndex._meta.concrete_fields if not field.primary_key])
+
+
+def reference_content_types():
+    """The content types of the page's model and of each model it inherits from, its base model's last: a page's
+    rows are recorded under its own and its base model's."""
+    models = [InterventionPage, *InterventionPage._meta.get_parent_list()]
+    return [ContentType.objects.get_for_model(model, for_concrete_model=False) for model in models]
+
+
+def reference_row(page, reference, content_type, base_content_type):
+    to_content_type_id, to_object_id, model_path, content_path = reference
+    return ReferenceIndex(
+        content_type=content_type,
+        base_content_type=base_content_type,
+        object_id=page.pk,
+        to_content_type_id=to_content_type_id,
+        to_object_id=to_object_id,
+        model_path=model_path,
+        content_path=content_path,
+        content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+    )
+
+
+def index_references(pages):
+    """What ReferenceIndex.create_or_update_for_object does for each stored page, with one read, one insert and one
+    delete for all of them instead of three statements each."""
+    content_types = reference_content_types()
+    content_type, base_content_type = content_types[0], content_types[-1]
     stored = defaultdict(dict)
     rows = ReferenceIndex.objects.filter(
         base_content_type=base_content_type, object_id__in=[str(page.pk) for page in pages]
     ).values_list("id", "content_type_id", "object_id", "to_content_type", "to_object_id", "model_path", "content_path")
     for pk, content_type_id, object_id, *reference in rows:
         stored[object_id][tuple(reference)] = (content_type_id, pk)
+    # A row recorded for a more specific model than these pages' stays, as Wagtail leaves it.
+    known_content_type_ids = {each.id for each in content_types}
     added, removed = [], []
     for page in pages:
         references = set(ReferenceIndex._extract_references_from_object(page))
         existing = stored[str(page.pk)]
         added += [
-            ReferenceIndex(
-                content_type=content_type,
-                base_content_type=base_content_type,
-                object_id=page.pk,
-                to_content_type_id=to_content_type_id,
-                to_object_id=to_object_id,
-                model_path=model_path,
-                content_path=content_path,
-                content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
-            )
-            for to_content_type_id, to_object_id, model_path, content_path in references - existing.keys()
+            reference_row(page, reference, content_type, base_content_type)
+            for reference in references - existing.keys()
         ]
-        # A row recorded for a more specific model than these pages' stays, as Wagtail leaves it.
         removed += [
             pk
             for reference, (content_type_id, pk) in existing.items()

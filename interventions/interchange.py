@@ -306,7 +306,7 @@ def import_document(document, dry_run=False):
             if dry_run:
                 transaction.set_rollback(True)
             else:
-                index_pages(updated, in_memory=[new.page for new in new_pages])
+                index_pages(updated)
     return report
 
 

@@ -1,17 +1,16 @@
 """Publishing imported intervention pages without the admin: one by one for pages that exist, in bulk for new ones.
 
-Both leave what Wagtail's add, save_revision and publish leave (page rows, tree, revision, history, page_published),
-except the search index, the reference index and the facet rows, which the importer rebuilds once at its end
-(see indexing).
+Both leave what Wagtail's add, save_revision and publish leave (page rows, tree, revision, history, page_published).
+Pages that exist are saved inside `deferred_indexing()`, and the importer rebuilds their search entries, reference
+index and facet rows once at its end; new pages get theirs in bulk with the pages themselves (see indexing).
 """
 
 from collections import defaultdict
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router
-from django.db.models import CharField, F, OuterRef, Subquery
-from django.db.models.functions import Cast
+from django.db import router
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.models import get_all_child_m2m_relations
@@ -20,7 +19,8 @@ from wagtail.log_actions import get_active_log_context, log
 from wagtail.models import COMMENTS_RELATION_NAME, Page, PageLogEntry, Revision, get_default_page_content_type
 from wagtail.signals import page_published
 
-from .bulk import insert_rows
+from .bulk import allocate_keys, insert_objects, insert_rows, pipelined
+from .indexing import index_new_pages, pages_indexed
 from .models import InterventionPage
 
 # The children an import writes; a new page has no others (comments are the other child relation).
@@ -66,8 +66,13 @@ def publish_imported(page, parent=None):
 
 
 def publish_new_pages(new_pages):
-    """Adds and publishes unsaved intervention pages, each under its parent, with a few statements for all of them
-    instead of about a hundred each: what `publish_imported(page, parent)` leaves, page after page, in file order.
+    """Adds, publishes and indexes unsaved intervention pages, each under its parent, with a few statements for all
+    of them instead of about a hundred each: what `publish_imported(page, parent)` and the indexing of each save
+    leave, page after page, in file order.
+
+    Keys are allocated first, so that no insert has to read its keys back: on PostgreSQL the inserts are then sent
+    in a pipeline, and the server writes the search entries (their full text vectors are most of its work) while
+    Python prepares the pages' rows, revisions and history.
 
     `new_pages` lists NewPage in the order the pages would have been added one by one.
     """
@@ -84,13 +89,31 @@ def publish_new_pages(new_pages):
         # A new page has no comments: saying so spares serializable_data a query for them.
         setattr(page, COMMENTS_RELATION_NAME, [])
     place_in_tree(new_pages)
-    insert_pages(pages)
-    insert_children(pages)
-    insert_terms(pages)
-    revisions = insert_revisions(pages, now)
-    insert_log_entries(pages, revisions, now)
+    allocate_page_keys(pages)
+    revision_keys = allocate_keys(Revision, len(pages))
+    with pipelined(router.db_for_write(InterventionPage)):
+        index_new_pages(pages)
+        revisions = build_revisions(pages, revision_keys, now)
+        insert_pages(pages)
+        insert_children(pages)
+        insert_terms(pages)
+        insert_objects(revisions)
+        insert_log_entries(pages, revisions, now)
+    pages_indexed.send(sender=InterventionPage, pages=pages)
     for page, revision in zip(pages, revisions, strict=True):
         page_published.send(sender=InterventionPage, instance=page, revision=revision)
+
+
+def allocate_page_keys(pages):
+    """Gives the pages and their children the keys they will be inserted under, and the children their page."""
+    for page, key in zip(pages, allocate_keys(Page, len(pages)), strict=True):
+        page.id = page.page_ptr_id = key
+    for relation in CHILD_RELATIONS:
+        children = [(page, child) for page in pages for child in getattr(page, relation).all()]
+        if children:
+            keys = allocate_keys(type(children[0][1]), len(children))
+            for (page, child), key in zip(children, keys, strict=True):
+                child.pk, child.page = key, page
 
 
 def place_in_tree(new_pages):
@@ -130,31 +153,16 @@ def place_in_tree(new_pages):
 
 
 def insert_pages(pages):
-    """Inserts the base Page rows with bulk_create, which gives back their ids, then the InterventionPage rows under
-    the same ids: bulk_create refuses models with a parent table, so these go through the insert that
-    Model.save_base itself runs for the table of each model."""
-    base_fields = [field for field in Page._meta.concrete_fields if not field.primary_key]
-    rows = [Page(**{field.attname: getattr(page, field.attname) for field in base_fields}) for page in pages]
-    Page.objects.bulk_create(rows)
-    database = router.db_for_write(InterventionPage)
-    for page, row in zip(pages, rows, strict=True):
-        page.id = page.page_ptr_id = row.id
-        page._state.adding, page._state.db = False, database
-    own_fields = InterventionPage._meta.local_concrete_fields
-    batch_size = connections[database].ops.bulk_batch_size(own_fields, pages)
-    for start in range(0, len(pages), batch_size):
-        InterventionPage._base_manager._insert(pages[start : start + batch_size], fields=own_fields, using=database)
+    """Inserts the base Page rows, then the InterventionPage rows under the same keys: bulk_create refuses models with
+    a parent table, so both go through the insert that Model.save_base itself runs for the table of each model."""
+    base_fields = Page._meta.concrete_fields
+    insert_objects([Page(**{field.attname: getattr(page, field.attname) for field in base_fields}) for page in pages])
+    insert_objects(pages)
 
 
 def insert_children(pages):
     for relation in CHILD_RELATIONS:
-        children = []
-        for page in pages:
-            for child in getattr(page, relation).all():
-                child.page = page
-                children.append(child)
-        if children:
-            type(children[0]).objects.bulk_create(children)
+        insert_objects([child for page in pages for child in getattr(page, relation).all()])
 
 
 def insert_terms(pages):
@@ -166,10 +174,10 @@ def insert_terms(pages):
         )
 
 
-def insert_revisions(pages, now):
-    """One revision per page, with the content a save_revision right after the page's first save would store, then
-    the pages' latest and live revision."""
-    revisions = Revision.objects.bulk_create(
+def build_revisions(pages, keys, now):
+    """One revision per page, with the content a save_revision right after the page's first save would store (its
+    latest revision still unset), which the pages then take as their latest and live revision."""
+    revisions = [
         Revision(
             content_object=page,
             base_content_type=get_default_page_content_type(),
@@ -178,19 +186,10 @@ def insert_revisions(pages, now):
             created_at=now,
         )
         for page in pages
-    )
-    for page, revision in zip(pages, revisions, strict=True):
+    ]
+    for page, revision, key in zip(pages, revisions, keys, strict=True):
+        revision.pk = key
         page.latest_revision = page.live_revision = revision
-    # Each page has this one revision: one UPDATE finds it, where bulk_update would compile a CASE for every page.
-    revision = Revision.objects.filter(
-        base_content_type=get_default_page_content_type(), object_id=Cast(OuterRef("pk"), CharField())
-    ).values("pk")
-    keys = [page.pk for page in pages]
-    batch_size = connections[router.db_for_write(Page)].ops.bulk_batch_size(["pk"], keys)
-    for start in range(0, len(keys), batch_size):
-        Page.objects.filter(pk__in=keys[start : start + batch_size]).update(
-            latest_revision=Subquery(revision), live_revision=Subquery(revision)
-        )
     return revisions
 
 
@@ -211,4 +210,4 @@ def insert_log_entries(pages, revisions, now):
         }
         entries.append(PageLogEntry(action="wagtail.create", user=page.owner or context.user, **common))
         entries.append(PageLogEntry(action="wagtail.publish", user=context.user, revision=revision, **common))
-    PageLogEntry.objects.bulk_create(entries)
+    insert_objects(entries, fields=[field for field in PageLogEntry._meta.concrete_fields if not field.primary_key])

@@ -123,11 +123,11 @@ def plain_text(texts):
 
 
 def add_postgres_entries(backend, object_indexer, model, objects):
-    """PostgresIndex.add_items, then its _refresh_title_norms: one insert, or update, of every entry. Modelsearch
-    writes a title norm of 1.0 and then updates every entry that has 1.0, which writes each new row again with its
-    four full text indexes; here each entry is written with the norm that update would give it (the average title
-    length, over the index with these entries in it, divided by its own), and only older entries with 1.0 are
-    updated."""
+    """PostgresIndex.add_items, then its _refresh_title_norms, in one statement that reads nothing back (so that it
+    can be sent in a pipeline): each entry is inserted, or updated, with the title norm that refresh would give it
+    (the average title length, over the index with these entries in it, divided by its own), and the older entries
+    that still have the first norm, 1.0, get theirs. Modelsearch writes 1.0 and then updates every entry that has
+    it, which writes each new row again with its four full text indexes."""
     if not model.get_search_fields() or not objects:
         return
     index = backend.get_index_for_model(model)
@@ -169,6 +169,15 @@ def add_postgres_entries(backend, object_indexer, model, objects):
                     SELECT length(title) FROM new
                 ) lengths
                 WHERE title_length > 0
+            ),
+            refreshed AS (
+                -- A statement may change a row only once: the new and replaced entries get theirs below.
+                UPDATE {table} entry
+                SET title_norm = (SELECT title_length FROM average) / length(entry.title)
+                WHERE entry.title_norm = 1.0 AND length(entry.title) > 0 AND NOT EXISTS (
+                    SELECT FROM new
+                    WHERE new.content_type_id = entry.content_type_id AND new.object_id = entry.object_id
+                )
             )
             INSERT INTO {table}
                 (content_type_id, object_id, title, autocomplete, body, title_norm, title_text, body_text)
@@ -183,10 +192,6 @@ def add_postgres_entries(backend, object_indexer, model, objects):
                           body = EXCLUDED.body,
                           title_text = EXCLUDED.title_text,
                           body_text = EXCLUDED.body_text
-            RETURNING (SELECT title_length FROM average)::float8
             """,  # noqa: S608 - only the table's name and placeholders are spelled into the SQL
             params,
         )
-        # The average over the index as it now stands, which the older entries' norms are refreshed with too.
-        (average,) = cursor.fetchone()
-    refresh_first_title_norms(index.entries, average)

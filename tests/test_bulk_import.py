@@ -12,6 +12,7 @@ from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.search.models import IndexEntry
 
 from interventions import interchange
+from interventions.indexing import index_pages
 from interventions.interchange import InvalidFile, import_document
 from interventions.models import InterventionIndexPage, InterventionPage, Outcome, Study
 from interventions.publishing import publish_imported
@@ -55,9 +56,11 @@ def rich_record(number, **overrides):
 
 
 def publish_one_by_one(new_pages):
-    """How new pages were published before the bulk path: each through add_child and its own revision."""
+    """How new pages were published before the bulk path: each through add_child and its own revision, then indexed
+    as stored."""
     for new in new_pages:
         publish_imported(new.page, parent=new.parent)
+    index_pages([new.page for new in new_pages])
 
 
 def import_one_by_one(records):
