@@ -71,13 +71,14 @@ def allocate_keys(model, count):
     raise NotImplementedError(f"Keys cannot be allocated in advance on {connection.vendor}.")
 
 
-def insert_objects(objects, fields=None):
+def insert_objects(objects, model=None, fields=None):
     """Inserts model instances, primary keys included (see `allocate_keys`), and reads nothing back: what bulk_create
-    does, without the `RETURNING` read that would wait for the database. `fields` default to the model's own table's
-    columns; the instances count as saved afterwards."""
+    does, without the `RETURNING` read that would wait for the database. `model` is the instances' own by default,
+    or a model they inherit from, whose table gets their rows as Model.save_base inserts them; `fields` default to
+    the columns of the model's own table. The instances count as saved afterwards."""
     if not objects:
         return
-    model = type(objects[0])
+    model = model or type(objects[0])
     fields = fields or model._meta.local_concrete_fields
     using = router.db_for_write(model)
     batch_size = connections[using].ops.bulk_batch_size(fields, objects)

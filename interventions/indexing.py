@@ -32,6 +32,9 @@ _deferred = ContextVar("intervention_indexing_deferred", default=False)
 
 # Pages per batch when indexing at the end of a bulk write: bounds memory and the size of each `IN (...)` list.
 INDEX_BATCH_SIZE = 500
+# New pages per statement of search entries: in a pipeline, the database starts on the first while Python prepares
+# the next, instead of waiting for all of them.
+NEW_ENTRIES_BATCH_SIZE = 250
 # What the search index, the facet rows and the reference index read of each page (the reference index reads every
 # child relation, comments included).
 PREFETCHED = [
@@ -84,7 +87,8 @@ def index_new_pages(pages):
     children with them and every key given: nothing is read back, so it can run in a pipeline (see
     `publish_new_pages`), which then sends `pages_indexed` for them."""
     for backend in get_search_backends(with_auto_update=True):
-        add_to_search_index(backend, InterventionPage, pages)
+        for start in range(0, len(pages), NEW_ENTRIES_BATCH_SIZE):
+            add_to_search_index(backend, InterventionPage, pages[start : start + NEW_ENTRIES_BATCH_SIZE])
     content_types = reference_content_types()
     content_type, base_content_type = content_types[0], content_types[-1]
     rows = [

@@ -154,9 +154,8 @@ def place_in_tree(new_pages):
 
 def insert_pages(pages):
     """Inserts the base Page rows, then the InterventionPage rows under the same keys: bulk_create refuses models with
-    a parent table, so both go through the insert that Model.save_base itself runs for the table of each model."""
-    base_fields = Page._meta.concrete_fields
-    insert_objects([Page(**{field.attname: getattr(page, field.attname) for field in base_fields}) for page in pages])
+    a parent table, so both go through the insert that Model.save_base itself runs for each model's table."""
+    insert_objects(pages, model=Page)
     insert_objects(pages)
 
 

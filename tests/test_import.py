@@ -10,6 +10,7 @@ from wagtail.models import Locale, Page, Revision
 
 from interventions.interchange import export_document
 from interventions.models import InterventionIndexPage, InterventionPage, OutcomeDomain
+from interventions.sanitize import sanitize_html
 from tests.factories import OutcomeFactory, RecordFactory, StudyFactory, document
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +125,21 @@ def test_description_html_is_sanitized(tmp_path):
     run_import(tmp_path, document(RecordFactory(slug="dirty", description_html=html)))
     stored = InterventionPage.objects.get(slug="dirty").description
     assert stored == '<p>Safe <strong>text</strong><a>bad link</a><a href="https://example.org/report">report</a></p>'
+
+
+@pytest.mark.parametrize(
+    "html, sanitized",
+    [
+        ("<P>Code <SCRIPT>alert(1)</SCRIPT>gone</P>", "<p>Code gone</p>"),
+        ("<p>Drawing<svg><text>label</text></svg></p>", "<p>Drawing</p>"),
+        ("<p>one<p>two &eacute; &amp; <i>three", "<p>one</p><p>two &eacute; &amp; <i>three</i></p>"),
+        ("<p>unclosed <strong>bold</p> after", "<p>unclosed <strong>bold</strong></p><strong> after</strong>"),
+    ],
+)
+def test_sanitizing_drops_code_in_any_case_and_changes_nothing_the_second_time(html, sanitized):
+    # Without a dropped element, only bleach reads the HTML; with one, a first pass removes it whole.
+    assert sanitize_html(html) == sanitized
+    assert sanitize_html(sanitized) == sanitized
 
 
 def test_invalid_json_is_reported_with_its_position(tmp_path):
