@@ -1,7 +1,12 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
-from wagtail.models import Page
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.models import Orderable, Page
 
 
 class FacetValue(models.Model):
@@ -48,3 +53,69 @@ class SearchDataVersion(models.Model):
 
     def __str__(self):
         return str(self.token)
+
+
+class ThesaurusConcept(ClusterableModel):
+    """A concept of the field (e.g. "firearm") with its labels in each language: the preferred one, then synonyms,
+    alternative spellings and acronyms. A search for any label also finds records that use another label of the same
+    concept, in any language (search.analysis). Seeded from fixtures/thesaurus.json by `import_thesaurus`; editors
+    extend it as a snippet."""
+
+    name = models.CharField(max_length=100, unique=True, help_text=_("A short identifier, e.g. 'firearm'."))
+    source = models.CharField(max_length=300, blank=True, help_text=_("Where the concept and its labels come from."))
+
+    panels = [FieldPanel("name"), FieldPanel("source"), InlinePanel("labels", label=_("labels"))]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("thesaurus concept")
+        verbose_name_plural = _("thesaurus concepts")
+
+    def __str__(self):
+        return self.name
+
+
+class ThesaurusLabel(Orderable):
+    concept = ParentalKey(ThesaurusConcept, on_delete=models.CASCADE, related_name="labels")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    label = models.CharField(max_length=200)
+    preferred = models.BooleanField(default=False)
+
+    panels = [FieldPanel("language"), FieldPanel("label"), FieldPanel("preferred")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("label")
+        constraints = [
+            models.UniqueConstraint(fields=["concept", "language", "label"], name="unique_thesaurus_label"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.language})"
+
+
+class TextEmbedding(models.Model):
+    """The sentence-encoder vector of one text, stored under a hash of the encoder's name and the text, so that a
+    text already embedded is never embedded again (search.embeddings)."""
+
+    text_hash = models.CharField(max_length=64, primary_key=True)
+    vector = models.BinaryField()  # float32, little-endian, L2-normalized
+
+    def __str__(self):
+        return self.text_hash
+
+
+class DailyQueryResults(models.Model):
+    """How many searches for a query were made on a day and how many found nothing: Wagtail's QueryDailyHits counts
+    searches only, and editors need the ones that found nothing to know which synonyms to add."""
+
+    query = models.ForeignKey("wagtailsearchpromotions.Query", on_delete=models.CASCADE, related_name="daily_results")
+    date = models.DateField()
+    searches = models.PositiveIntegerField(default=0)
+    without_results = models.PositiveIntegerField(default=0)
+    last_result_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["query", "date"], name="unique_daily_query_results")]
+
+    def __str__(self):
+        return f"{self.query} on {self.date}"

@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "pillars",
     "search",
     "wagtail.contrib.forms",
+    "wagtail.contrib.search_promotions",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
