@@ -71,6 +71,8 @@ class SearchResult:
     count: int
     hits: list  # InterventionPage or KnowledgeProductPage, with `score` (None without a query)
     facets: dict  # facet name -> list of FacetCount
+    corrected_query: str | None = None  # the query with its typos corrected: the results are for it
+    terms: frozenset = frozenset()  # the stems the query matched, stemmed, corrected or synonym, to highlight
 
     @property
     def num_pages(self):
@@ -94,6 +96,8 @@ class Selection:
     filters: dict  # facet name (or "bcr_min", "has_cost") -> keys of the pages the filter lets through
     scores: Callable | None  # relevance of some of the keys (None without a query)
     snapshot: Snapshot
+    corrected_query: str | None = None  # the query with its typos corrected, when it had some
+    terms: frozenset = frozenset()  # the stems the query may match, for highlighting
 
     def results(self, except_facet=None):
         keys = self.base
@@ -109,7 +113,14 @@ def search_interventions(params):
         results = selection.results()
         start = (params.page - 1) * params.page_size
         hits = ordered(selection, results, params, start, start + params.page_size)
-        return SearchResult(params=params, count=len(results), hits=hits, facets=facet_counts(selection, params))
+        return SearchResult(
+            params=params,
+            count=len(results),
+            hits=hits,
+            facets=facet_counts(selection, params),
+            corrected_query=selection.corrected_query,
+            terms=selection.terms,
+        )
 
 
 def all_interventions(params):
@@ -125,9 +136,11 @@ def select(params):
     """What a search selects (see Selection)."""
     snapshot = current_snapshot()
     base, scores = snapshot.visible.get(params.lang, frozenset()), None
+    corrected_query, terms = None, frozenset()
     if params.q.strip():
-        match = text_match(params.q, params.lang)
+        match = text_match(params.q, params.lang, snapshot)
         base, scores = base & match.keys, match.scores
+        corrected_query, terms = match.corrected_query, match.terms
     filters = {
         facet.name: snapshot.keys_with(facet.name, params.selected(facet.name))
         for facet in FACETS
@@ -140,7 +153,14 @@ def select(params):
         }
     if params.has_cost:
         filters["has_cost"] = {key for key, ranking in rankings if ranking.has_cost_data}
-    return Selection(base=base, filters=filters, scores=scores, snapshot=snapshot)
+    return Selection(
+        base=base,
+        filters=filters,
+        scores=scores,
+        snapshot=snapshot,
+        corrected_query=corrected_query,
+        terms=terms,
+    )
 
 
 def descending(value):

