@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from .analysis import WORD, analyze, fold, languages, query_stems, stem, stop_words, words
 
@@ -56,9 +56,11 @@ class Thesaurus:
         self.labels_by_stems = defaultdict(set)  # tuple of stems -> concept numbers
         self.alternatives = []  # concept number -> set of tuples of stems, in every language
         self.acronyms = set()  # tuples of stems that are acronyms: matched in capitals only
+        self.words = set()  # the folded words of every label: never taken for typos
         for number, labels in enumerate(concepts):
             stem_tuples = set()
             for label in labels:
+                self.words.update(fold(word) for word in WORD.findall(label))
                 for language in languages():
                     stems = tuple(analyze(label, language))
                     if not stems or len(stems) > MAX_LABEL_WORDS:
@@ -135,17 +137,23 @@ class LexicalIndex:
         idf = math.log(1 + (len(self) - frequency + 0.5) / (frequency + 0.5))
         return idf * weighted * (K1 + 1) / (K1 + weighted)
 
-    def knows(self, word):
-        return fold(word) in self.word_frequency
+    def knows(self, word, thesaurus=None):
+        """Whether a query word is one the records or the thesaurus have (in some form), so not a typo."""
+        folded = fold(word)
+        if folded in self.word_frequency or (thesaurus is not None and folded in thesaurus.words):
+            return True
+        return any(term in self.document_frequency for term in query_stems(word, languages()[0]))
 
     def correction(self, word):
-        """The word of the records nearest to a word they do not have: at most one edit for words up to five
-        letters, two beyond; the most frequent of the nearest. None if there is none."""
+        """The word of the records nearest to a word they do not have: at most one edit (a swap of two letters
+        is one) for words up to seven letters, two beyond, and the same first letter, which typists rarely miss;
+        the most frequent of the nearest. None if there is none."""
         folded = fold(word)
         if len(folded) < 4 or folded.isdigit():
             return None
-        limit = 1 if len(folded) <= 5 else 2
-        candidates = process.extract(folded, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=20)
+        limit = 1 if len(folded) <= 7 else 2
+        candidates = process.extract(folded, self.vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=50)
+        candidates = [candidate for candidate in candidates if candidate[0][0] == folded[0]]
         if not candidates:
             return None
         return min(candidates, key=lambda candidate: (candidate[1], -self.word_frequency[candidate[0]]))[0]
@@ -161,7 +169,7 @@ class LexicalIndex:
                 corrected.append(word)
                 continue
             weight = 1.0
-            if not self.knows(lower) and not any(t in self.document_frequency for t in query_stems(lower, language)):
+            if not self.knows(lower, thesaurus):
                 replacement = self.correction(lower)
                 if replacement is not None:
                     corrected.append(replacement)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
@@ -25,11 +26,19 @@ class Command(BaseCommand):
         "editorial roles and an admin user (password from DJANGO_SUPERUSER_PASSWORD, otherwise generated and printed)."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--records",
+            default=FIXTURES / "interventions.json",
+            type=Path,
+            help="interventions-v1 file of the records to load (default: fixtures/interventions.json)",
+        )
+
     def handle(self, **options):
         for locale in Locale.objects.all():
             get_intervention_index(locale)
         import_labels(json.loads((FIXTURES / "vocabulary.json").read_text(encoding="utf-8")))
-        report = import_text((FIXTURES / "interventions.json").read_text(encoding="utf-8"))
+        report = import_text(options["records"].read_text(encoding="utf-8"))
         self.stdout.write(f"Demo records: {report.summary()}")
         for locale in Locale.objects.all():
             for pillar in Pillar.objects.all():
@@ -42,6 +51,8 @@ class Command(BaseCommand):
                     saved_search=f"pillar={pillar.slug}&evidence_rating=effective&evidence_rating=promising",
                 )
         self.stdout.write(f"Roles: {', '.join(setup_roles())}")
+        # The records are found by their words at once, and by their meaning once their passages are embedded.
+        call_command("embed_records", stdout=self.stdout)
         self.ensure_admin()
 
     def ensure_admin(self):
