@@ -74,7 +74,7 @@ class Thesaurus:
     def concepts_in(self, query_words, language):
         """[(concept number, positions, stems of the words found)] of the labels found in the query's words,
         each a list of (position, word, was written in capitals)."""
-        found = []
+        found = {}  # (concept number, positions) -> stems of the words found, in the first language that finds them
         for other in [language, *(code for code in languages() if code != language)]:
             stems = [stem(word, other) for _position, word, _capitals in query_words]
             for start in range(len(stems)):
@@ -84,8 +84,8 @@ class Thesaurus:
                         if (label, number) in self.acronyms and not all(c for *_, c in query_words[start:end]):
                             continue
                         positions = frozenset(position for position, *_ in query_words[start:end])
-                        found.append((number, positions, label))
-        return found
+                        found.setdefault((number, positions), label)
+        return [(number, positions, label) for (number, positions), label in found.items()]
 
 
 def is_acronym(label):
@@ -138,18 +138,17 @@ class LexicalIndex:
         return idf * weighted * (K1 + 1) / (K1 + weighted)
 
     def knows(self, word, thesaurus=None):
-        """Whether a query word is one the records or the thesaurus have (in some form), so not a typo."""
+        """Whether a query word is one the records or the thesaurus have, as it is written (accents aside): a
+        word they lack may be a typo even when its stem matches ("becomming")."""
         folded = fold(word)
-        if folded in self.word_frequency or (thesaurus is not None and folded in thesaurus.words):
-            return True
-        return any(term in self.document_frequency for term in query_stems(word, languages()[0]))
+        return folded in self.word_frequency or (thesaurus is not None and folded in thesaurus.words)
 
     def correction(self, word):
-        """The word of the records nearest to a word they do not have: at most one edit (a swap of two letters
-        is one) for words up to seven letters, two beyond, and the same first letter, which typists rarely miss;
-        the most frequent of the nearest. None if there is none."""
+        """The word of the records nearest to a word they do not have, of five letters or more: at most one edit
+        (a swap of two letters is one) for words up to seven letters, two beyond, and the same first letter, which
+        typists rarely miss; the most frequent of the nearest. None if there is none."""
         folded = fold(word)
-        if len(folded) < 4 or folded.isdigit():
+        if len(folded) < 5 or folded.isdigit():
             return None
         limit = 1 if len(folded) <= 7 else 2
         candidates = process.extract(folded, self.vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=50)
@@ -168,24 +167,21 @@ class LexicalIndex:
             if fold(lower) in stops:
                 corrected.append(word)
                 continue
-            weight = 1.0
-            if not self.knows(lower, thesaurus):
-                replacement = self.correction(lower)
-                if replacement is not None:
-                    corrected.append(replacement)
-                    lower, weight, changed = replacement, CORRECTION_WEIGHT, True
-                else:
-                    corrected.append(word)
-            else:
-                corrected.append(word)
-            query_words.append((len(query_words), lower, word.isupper() and len(word) > 1, weight))
+            alternatives = dict(query_stems(lower, language))
+            replacement = None if self.knows(lower, thesaurus) else self.correction(lower)
+            if replacement is not None:
+                # The word as typed still counts where its stems match (an inflection the records lack).
+                for term, weight in query_stems(replacement, language).items():
+                    alternatives[term] = max(alternatives.get(term, 0.0), weight * CORRECTION_WEIGHT)
+                changed = True
+            corrected.append(replacement or word)
+            query_words.append((len(query_words), replacement or lower, word.isupper() and len(word) > 1, alternatives))
         clauses, terms = [], set()
-        for position, word, _capitals, weight in query_words:
-            alternatives = {(term,): weight * term_weight for term, term_weight in query_stems(word, language).items()}
-            clauses.append(Clause(alternatives, frozenset([position])))
-            terms.update(term for (term,) in alternatives)
+        for position, _word, _capitals, stems in query_words:
+            clauses.append(Clause({(term,): weight for term, weight in stems.items()}, frozenset([position])))
+            terms.update(stems)
         if thesaurus is not None:
-            found = thesaurus.concepts_in([(p, w, c) for p, w, c, _weight in query_words], language)
+            found = thesaurus.concepts_in([(p, w, c) for p, w, c, _stems in query_words], language)
             for number, positions, label in found:
                 alternatives = {stems: SYNONYM_WEIGHT for stems in thesaurus.alternatives[number] if stems != label}
                 if alternatives:
