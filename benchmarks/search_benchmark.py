@@ -23,7 +23,13 @@ outcomes, tags and terms, and how long each text is. Its text is drawn word by w
 language; its vocabulary terms, countries and outcome domains follow a Zipf spread, ranked by how often the real
 records use them. A fixed seed makes every run generate the same records and send the same requests.
 
-Search runs on the database backend (SQLite FTS5 or PostgreSQL full text): ELASTICSEARCH_URL is ignored, so that
+Each request's query text differs (a policymaker's phrasing, thesaurus words, now and then a typo), so that the
+query's sentence vector is computed for every request. The real records' passages are embedded, timed (texts per
+second, and which BLAS kernel numpy ran), and every synthetic passage is given the vector of a real one, so that the
+search multiplies a matrix of the size real vectors would make. These machines set OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE, which slow numpy's matrix products; README runs the benchmark with both unset for its command.
+
+Search runs on the database backend (the snapshot's lexical index): ELASTICSEARCH_URL is ignored, so that
 synthetic records never reach a real Elasticsearch index. The script measures and prints; it exits 0 whether or not
 the targets are met.
 """
@@ -66,6 +72,17 @@ QUERY_WORDS = [
     "community",
     "cash",
 ]
+# How a policymaker phrases a search: a question, a request, words of their own language (the thesaurus expands
+# these), and now and then a typo (corrected against the index's words).
+QUERY_FRAMES = [
+    "what works to reduce {}",
+    "{}",
+    "how can a city prevent {}",
+    "programas contra {}",
+    "{} in Latin America",
+]
+THESAURUS_WORDS = ["gangs", "guns", "pandillas", "reincidencia", "lavado de dinero", "jóvenes", "cárcel", "bodycams"]
+TYPO_SHARE = 0.2
 WARM_UP_REQUESTS = 5
 P95_TARGET_MS = 150
 IMPORT_TARGET_PER_SECOND = 200
@@ -107,8 +124,9 @@ def main():
         import_seconds = None
     else:
         import_seconds = import_records(generator, options.records, options.batch)
+    embedding = store_vectors(generator.real_records, fresh=not options.keep)
     sample, latencies = measure_requests(client, generator, options.requests)
-    report(options, backend, count_pages(), import_seconds, sample, latencies, measure_snapshot())
+    report(options, backend, count_pages(), import_seconds, sample, latencies, measure_snapshot(), embedding)
 
 
 def parse_arguments():
@@ -332,13 +350,21 @@ class SyntheticInterventions:
         return " ".join(words)
 
     def search_parameters(self, rng):
-        """A query word, a pillar and a country, each as likely as the records make it."""
+        """A query, a pillar and a country, each as likely as the records make it."""
         return {
-            "q": rng.choice(QUERY_WORDS),
+            "q": self.query_text(rng),
             "pillar": rng.choice(self.pillar_uses),
             "country": self.countries.one(rng),
             "page_size": 20,
         }
+
+    def query_text(self, rng):
+        """A query word with a word of the records or of the thesaurus, in a policymaker's phrasing, sometimes
+        with a typo: every request's text differs, so no cache of query vectors hides their encoding."""
+        words = [rng.choice(QUERY_WORDS), rng.choice(THESAURUS_WORDS + self.words["en"])]
+        if rng.random() < TYPO_SHARE:
+            words[0] = misspelled(words[0], rng)
+        return rng.choice(QUERY_FRAMES).format(" ".join(words))
 
     def typical_search_parameters(self):
         """The first query word, the most used pillar and the most used country."""
@@ -348,6 +374,12 @@ class SyntheticInterventions:
             "country": self.countries.values[0],
             "page_size": 20,
         }
+
+
+def misspelled(word, rng):
+    """The word with two neighbouring letters swapped."""
+    position = rng.randrange(1, len(word) - 1)
+    return word[:position] + word[position + 1] + word[position] + word[position + 2 :]
 
 
 def plain_text(fragment):
@@ -373,6 +405,48 @@ def import_records(generator, records, batch_size):
     return seconds
 
 
+def real_passages(real_records):
+    """The passages of the real records that the search embeds (search.documents.Document.passages)."""
+    from search.documents import Document
+
+    return [
+        passage
+        for record in real_records
+        for passage in Document(
+            0, "en", record["title"], record["summary"], description=plain_text(record["description_html"])
+        ).passages()
+    ]
+
+
+def store_vectors(real_records, fresh):
+    """Embeds the real records' passages, timing it (texts per second), and gives every passage of the synthetic
+    records the vector of a real one, as if embedded: their matrix costs a search what real vectors would. Returns
+    (texts embedded, seconds, BLAS kernels)."""
+    from threadpoolctl import threadpool_info
+
+    from search.documents import read_documents
+    from search.embeddings import encode, text_hash
+    from search.models import TextEmbedding, VisiblePage
+    from search.snapshot import mark_changed
+
+    passages = real_passages(real_records)
+    encode(passages[:1])  # loads the encoder's weights, which a search process does once
+    began = time.perf_counter()
+    vectors = encode(passages)
+    seconds = time.perf_counter() - began
+    kernels = ", ".join(f"{pool['internal_api']} {pool.get('architecture', '?')}" for pool in threadpool_info())
+    if fresh:
+        documents = read_documents(list(VisiblePage.objects.values_list("page_id", flat=True))).values()
+        hashes = list(dict.fromkeys(text_hash(passage) for document in documents for passage in document.passages()))
+        for start in range(0, len(hashes), 2000):
+            TextEmbedding.objects.bulk_create(
+                TextEmbedding(text_hash=hash_, vector=vectors[(start + offset) % len(vectors)].tobytes())
+                for offset, hash_ in enumerate(hashes[start : start + 2000])
+            )
+        mark_changed()
+    return len(passages), seconds, kernels
+
+
 def search_client():
     from django.test import Client
 
@@ -385,6 +459,8 @@ def measure_requests(client, generator, count):
     sample_parameters = generator.typical_search_parameters()
     response, _ = timed_get(client, sample_parameters)
     sample = (f"{API_PATH}?{urlencode(sample_parameters)}", response.json()["count"])
+    # The first search loads the sentence encoder's weights, once per process: not a request's cost.
+    timed_get(client, {"q": "warm up the encoder"})
     rng = random.Random(SEED)
     parameters = [generator.search_parameters(rng) for _ in range(WARM_UP_REQUESTS + count)]
     latencies = [timed_get(client, params)[1] for params in parameters]
@@ -397,14 +473,16 @@ def measure_snapshot():
     from search.snapshot import build_snapshot
 
     began = time.perf_counter()
-    build_snapshot(None)
+    snapshot = build_snapshot(None)
     build_ms = (time.perf_counter() - began) * 1000
+    vector_bytes = snapshot.dense.nbytes
+    del snapshot
     tracemalloc.start()
     snapshot = build_snapshot(None)
     held_bytes = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     del snapshot
-    return build_ms, held_bytes
+    return build_ms, held_bytes, vector_bytes
 
 
 def timed_get(client, params):
@@ -417,7 +495,7 @@ def timed_get(client, params):
     return response, elapsed_ms
 
 
-def report(options, backend, pages, import_seconds, sample, latencies, snapshot):
+def report(options, backend, pages, import_seconds, sample, latencies, snapshot, embedding):
     percentiles = statistics.quantiles(latencies, n=100, method="inclusive")
     p50, p95 = percentiles[49], percentiles[94]
     print(f"records: {pages[0]} ({pages[1]} pages with their translations)")
@@ -433,6 +511,9 @@ def report(options, backend, pages, import_seconds, sample, latencies, snapshot)
     print(f"latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(latencies):.1f} ms")
     print(f"sample: {sample[0]} -> {sample[1]} results")
     print(f"search snapshot: built in {snapshot[0]:.0f} ms, holds {snapshot[1] / 2**20:.1f} MiB per process")
+    print(f"sentence vectors: {snapshot[2] / 2**20:.1f} MiB of them in the snapshot")
+    texts, seconds, kernels = embedding
+    print(f"embedding: {texts} real passages in {seconds:.1f} s, {texts / seconds:.1f} texts/s; BLAS: {kernels}")
     print(
         f"targets: p95 <= {P95_TARGET_MS} ms: {verdict(p95 <= P95_TARGET_MS)}; "
         f"import >= {IMPORT_TARGET_PER_SECOND} records/s: {import_verdict}"

@@ -76,8 +76,40 @@ def words(text):
 
 def analyze(text, language):
     """The terms a record's text is indexed by: the stems of its words in the record's language."""
-    language = language if language in settings.STEMMED_LANGUAGES else "en"
-    return [stem(word, language) for word in words(text)]
+    return Analyzer.of(language).terms(text)
+
+
+class Analyzer:
+    """analyze() for many texts of one language: each distinct word is folded and stemmed once, since a record's
+    words repeat, and so do the words of thousands of records."""
+
+    _of_language = {}
+
+    def __init__(self, language):
+        self.language = language if language in settings.STEMMED_LANGUAGES else "en"
+        self.stop_words = stop_words()
+        self.term_of = {}  # lowercase word -> (folded word, stem, or None for a stop word)
+
+    @classmethod
+    def of(cls, language):
+        if language not in cls._of_language:
+            cls._of_language[language] = cls(language)
+        return cls._of_language[language]
+
+    def analyzed(self, word):
+        if word not in self.term_of:
+            folded = fold(word)
+            self.term_of[word] = (folded, None if folded in self.stop_words else stem(word, self.language))
+        return self.term_of[word]
+
+    def terms(self, text):
+        analyzed = self.analyzed
+        return [term for _folded, term in map(analyzed, WORD.findall(text.casefold())) if term is not None]
+
+    def words_and_terms(self, text):
+        """The folded words of a text that are not stop words, and their stems."""
+        pairs = [pair for pair in map(self.analyzed, WORD.findall(text.casefold())) if pair[1] is not None]
+        return [folded for folded, _term in pairs], [term for _folded, term in pairs]
 
 
 def query_stems(word, language):

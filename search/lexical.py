@@ -16,7 +16,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .analysis import WORD, analyze, fold, languages, query_stems, stem, stop_words, words
+from .analysis import WORD, Analyzer, analyze, fold, languages, query_stems, stem, stop_words
 
 # Title, then other names and summary, then the rest (search.documents.Document.fields).
 FIELD_WEIGHTS = (3.0, 1.5, 1.0)
@@ -97,17 +97,17 @@ class LexicalIndex:
         documents = list(documents)
         self.keys = np.array([document.key for document in documents], dtype=np.int64)
         self.position = {document.key: position for position, document in enumerate(documents)}
-        self.languages = [document.language for document in documents]
+        self.languages = np.array([document.language for document in documents], dtype=object)
         postings = [defaultdict(lambda: ([], [])) for _weight in FIELD_WEIGHTS]
         lengths = [np.zeros(len(documents), dtype=np.float32) for _weight in FIELD_WEIGHTS]
         document_frequency = Counter()
         self.word_frequency = Counter()  # folded words as written in records, for typo correction
         for position, document in enumerate(documents):
             terms_of_document = set()
+            analyzer = Analyzer.of(document.language)
             for number, text in enumerate(document.fields):
-                record_words = words(text)
-                self.word_frequency.update(set(map(fold, record_words)))
-                terms = analyze(" ".join(record_words), document.language)
+                record_words, terms = analyzer.words_and_terms(text)
+                self.word_frequency.update(set(record_words))
                 lengths[number][position] = len(terms)
                 for term, count in Counter(terms).items():
                     positions, counts = postings[number][term]

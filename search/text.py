@@ -74,7 +74,7 @@ def fuse(word_scores, similarities, page_languages, language_code):
     words = word_scores / best if best > 0 else word_scores
     meaning = np.clip((similarities - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR), 0, None)
     fused = words + DENSE_WEIGHT * meaning
-    other_language = np.array([language != language_code for language in page_languages], dtype=bool)
+    other_language = page_languages != language_code
     return np.where(other_language, fused * OTHER_LANGUAGE_FACTOR, fused).astype(np.float32)
 
 
