@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         for locale in Locale.objects.all():
             get_intervention_index(locale)
         import_labels(json.loads((FIXTURES / "vocabulary.json").read_text(encoding="utf-8")))
+        call_command("import_thesaurus", str(FIXTURES / "thesaurus.json"), stdout=self.stdout)
         report = import_text((FIXTURES / "interventions.json").read_text(encoding="utf-8"))
         self.stdout.write(f"Demo records: {report.summary()}")
         for locale in Locale.objects.all():
