@@ -1,6 +1,7 @@
 """Who may do what, as Wagtail groups, page permissions and a review workflow.
 
-- Editors create and edit interventions (and extend the vocabularies) but cannot publish: their changes go to review.
+- Editors create and edit interventions (and extend the vocabularies and the search thesaurus) but cannot publish:
+  their changes go to review.
 - Reviewers approve and publish interventions.
 - One working group per pillar edits and publishes that pillar's page, collections and knowledge products, and
   nothing else.
@@ -23,6 +24,7 @@ from wagtail.models import (
 
 from interventions.models import InterventionIndexPage, InterventionType, OutcomeDomain, Setting, TargetGroup
 from pillars.models import PillarPage
+from search.models import ThesaurusConcept
 
 EDITORS = "Editors"
 REVIEWERS = "Reviewers"
@@ -33,7 +35,7 @@ REVIEW_TASK = "Reviewers approve"
 EDIT = ["add_page", "change_page", "lock_page", "unlock_page"]
 PUBLISH = [*EDIT, "publish_page"]
 DOCUMENTS = ["add_document", "change_document", "choose_document"]
-EXTENSIBLE_VOCABULARIES = [InterventionType, Setting, TargetGroup, OutcomeDomain]
+EXTENSIBLE_VOCABULARIES = [InterventionType, Setting, TargetGroup, OutcomeDomain, ThesaurusConcept]
 
 
 def working_group_name(pillar):

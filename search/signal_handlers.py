@@ -6,7 +6,7 @@ from interventions.indexing import indexing_deferred, pages_indexed
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
 
 from .facets import FACETS, RECORD_TYPES
-from .models import FacetValue
+from .models import FacetValue, ThesaurusConcept, ThesaurusLabel
 from .snapshot import mark_changed
 from .visibility import index_visibility
 
@@ -52,6 +52,13 @@ def on_vocabulary_term_saved(instance, raw=False, created=False, **kwargs):
         index.insert_or_update_object(page)
 
 
+def on_thesaurus_changed(raw=False, **kwargs):
+    # The search process holds the thesaurus in memory and reloads it when the version token changes: an editor's
+    # new synonym takes effect on the next search.
+    if not raw:
+        mark_changed()
+
+
 def register_signal_handlers():
     for model in RECORD_TYPES.values():
         post_save.connect(on_record_saved, sender=model)
@@ -59,3 +66,6 @@ def register_signal_handlers():
     pages_indexed.connect(on_interventions_indexed, sender=InterventionPage)
     for vocabulary in (Pillar, InterventionType, Setting, TargetGroup, OutcomeDomain):
         post_save.connect(on_vocabulary_term_saved, sender=vocabulary)
+    for model in (ThesaurusConcept, ThesaurusLabel):
+        post_save.connect(on_thesaurus_changed, sender=model)
+        post_delete.connect(on_thesaurus_changed, sender=model)

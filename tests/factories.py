@@ -11,6 +11,7 @@ from wagtail.models import Locale
 from interventions.models import Pillar
 from interventions.page_tree import get_home_page
 from pillars.models import CollectionPage, KnowledgeProductPage, PillarPage
+from search.models import ThesaurusConcept, ThesaurusLabel
 
 
 class StudyFactory(factory.DictFactory):
@@ -97,3 +98,39 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.set(Group.objects.filter(name__in=names))
         if create:
             self.save()
+
+
+class ThesaurusConceptFactory(factory.django.DjangoModelFactory):
+    """A concept as an editor adds it in the admin, with an English and a Spanish label unless `labels` is given as
+    {language: [preferred, synonym, ...]}."""
+
+    class Meta:
+        model = ThesaurusConcept
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"concept-{n}")
+    source = "editor"
+
+    @factory.post_generation
+    def labels(concept, create, extracted, **kwargs):
+        labels = extracted or {"en": [f"{concept.name} term"], "es": [f"término {concept.name}"]}
+        # A cluster's children are written when the concept is saved, as the admin does.
+        concept.labels = [
+            ThesaurusLabel(language=language, label=label, preferred=position == 0)
+            for language, language_labels in labels.items()
+            for position, label in enumerate(language_labels)
+        ]
+        if create:
+            concept.save()
+
+
+class ThesaurusEntryFactory(factory.DictFactory):
+    """A concept of a thesaurus file (fixtures/thesaurus.json), valid against `thesaurus_document()`'s source."""
+
+    name = factory.Sequence(lambda n: f"entry-{n}")
+    source = "editorial"
+    labels = factory.Sequence(lambda n: {"en": [f"term {n}", f"synonym {n}"], "es": [f"término {n}"]})
+
+
+def thesaurus_document(*concepts):
+    return {"sources": [{"key": "editorial", "title": "The editors"}], "concepts": list(concepts)}

@@ -34,6 +34,7 @@ def test_setup_demo_loads_records_and_an_admin_with_the_given_password(monkeypat
     call_command("setup_demo", stdout=stdout)
     output = stdout.getvalue()
     assert "Demo records: 0 created, 0 updated, 43 unchanged" in output
+    assert "Thesaurus: " in output
     assert "password: chosen-password-123" in output
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("chosen-password-123")

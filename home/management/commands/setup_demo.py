@@ -38,6 +38,7 @@ class Command(BaseCommand):
         for locale in Locale.objects.all():
             get_intervention_index(locale)
         import_labels(json.loads((FIXTURES / "vocabulary.json").read_text(encoding="utf-8")))
+        call_command("import_thesaurus", str(FIXTURES / "thesaurus.json"), stdout=self.stdout)
         report = import_text(options["records"].read_text(encoding="utf-8"))
         self.stdout.write(f"Demo records: {report.summary()}")
         for locale in Locale.objects.all():
