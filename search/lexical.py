@@ -27,7 +27,7 @@ SYNONYM_WEIGHT = 0.7
 # A corrected word counts a little less than a word typed right: the correction may be wrong.
 CORRECTION_WEIGHT = 0.9
 # How much a page's score depends on the share of the query's words it matches (0: not at all).
-COVERAGE_POWER = 1.5
+COVERAGE_POWER = 1.0
 # Labels of this many words at most are looked for in a query.
 MAX_LABEL_WORDS = 5
 

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 # Elasticsearch returns at most this many best hits; filters and facets then apply to them.
 MAX_ELASTICSEARCH_HITS = 1000
 # Tuned on the development set (../shared/eval): see README's Search relevance section.
-SIMILARITY_FLOOR = 0.45
+SIMILARITY_FLOOR = 0.25
 DENSE_WEIGHT = 1.0
 OTHER_LANGUAGE_FACTOR = 0.95
 

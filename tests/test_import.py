@@ -167,7 +167,7 @@ def test_every_error_is_listed_not_just_the_first(tmp_path):
     errors = failed_import(tmp_path, document(first, second))
     assert errors == [
         "interventions[1].outcomes[0].direction: 'better' is not one of "
-        "['desirable', 'undesirable', 'no-effect', 'mixed']"
+        "['desirable', 'undesirable', 'no-effect', 'mixed', 'not-estimated']"
     ]
     # Schema errors come first; once the schema holds, every rule of the domain is reported together.
     third = RecordFactory(start_year=2010, end_year=2000)
