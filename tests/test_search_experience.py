@@ -283,6 +283,8 @@ def test_promoted_pages_are_shown_in_the_visitors_language(client):
     results = api(client, "q=empleos&lang=es").json()["results"]
     assert results[0]["promoted"] and results[0]["title"].startswith("Programa de empleos de verano")
     assert results[0]["url"].startswith("http://testserver/es/")
+    _, soup = page(client, "q=empleos", path="/es/search/")
+    assert "Selección editorial" in soup.find("article").get_text()
 
 
 def test_knowledge_products_are_promoted_too(client):
