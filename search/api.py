@@ -17,12 +17,14 @@ def result_json(hit, request):
         "countries": getattr(hit, "countries", []),
         "benefit_cost_ratio": None if bcr_low is None else {"low": bcr_low, "high": hit.bcr_high},
         "score": hit.score,
+        "promoted": getattr(hit, "promoted", False),
     }
 
 
 def search_json(result, request):
     return {
         "count": result.count,
+        "corrected_query": result.corrected_query,
         "page": result.params.page,
         "page_size": result.params.page_size,
         "results": [result_json(hit, request) for hit in result.hits],

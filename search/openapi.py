@@ -40,6 +40,7 @@ def openapi_document():
             "pillars",
             "countries",
             "score",
+            "promoted",
         ],
         "properties": {
             "content_type": {"type": "string", "enum": list(RECORD_TYPES)},
@@ -54,14 +55,29 @@ def openapi_document():
                 "type": ["object", "null"],
                 "properties": {"low": {"type": "number"}, "high": {"type": ["number", "null"]}},
             },
-            "score": {"type": ["number", "null"], "description": "Relevance to q; null without a query."},
+            "score": {
+                "type": ["number", "null"],
+                "description": "Relevance to q; null without a query, and for an editor's pick that is not among "
+                "the best matches.",
+            },
+            "promoted": {
+                "type": "boolean",
+                "description": "An editor's pick: a page editors promote for this query, listed first on page 1 "
+                "whether or not it matches the words (filters still apply).",
+            },
         },
     }
     response = {
         "type": "object",
-        "required": ["count", "page", "page_size", "results", "facets"],
+        "required": ["count", "corrected_query", "page", "page_size", "results", "facets"],
         "properties": {
-            "count": {"type": "integer"},
+            "count": {"type": "integer", "description": "How many pages match the search (editors' picks aside)."},
+            "corrected_query": {
+                "type": ["string", "null"],
+                "description": "The query with its typos corrected, when it had some: the results are for this "
+                "query, not the one sent. Send spell=false to search for the query as written. Null when nothing "
+                "was corrected.",
+            },
             "page": {"type": "integer"},
             "page_size": {"type": "integer"},
             "results": {"type": "array", "items": result},
@@ -101,7 +117,16 @@ def openapi_document():
                         query_parameter("bcr_min", {"type": "number", "minimum": 0}, "Lowest benefit-cost ratio."),
                         query_parameter("has_cost", {"type": "boolean"}, "Only interventions with cost data."),
                         query_parameter("sort", {"type": "string", "enum": list(SORTS)}, "Order of results."),
-                        query_parameter("page", {"type": "integer", "minimum": 1}, "Page number, from 1."),
+                        query_parameter(
+                            "spell",
+                            {"type": "boolean", "default": True},
+                            "Correct typos in q (the default); false searches for q exactly as written.",
+                        ),
+                        query_parameter(
+                            "page",
+                            {"type": "integer", "minimum": 1},
+                            "Page number, from 1; a page past the last one is a 400 (page 1 always exists).",
+                        ),
                         query_parameter(
                             "page_size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}, "Results a page."
                         ),

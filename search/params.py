@@ -48,6 +48,7 @@ def parse_search_params(query, default_language="en", default_page_size=20):
         page=parse_integer("page", query.get("page", ""), 1, 1, MAX_PAGE),
         page_size=parse_integer("page_size", query.get("page_size", ""), default_page_size, 1, MAX_PAGE_SIZE),
         lang=language,
+        correct=parse_boolean("spell", query.get("spell", ""), default=True),
     )
 
 
@@ -75,8 +76,10 @@ def parse_bcr_min(raw):
     return value
 
 
-def parse_boolean(name, raw):
+def parse_boolean(name, raw, default=False):
     lowered = raw.strip().lower()
+    if not lowered:
+        return default
     if lowered in TRUE_VALUES:
         return True
     if lowered in FALSE_VALUES:

@@ -36,6 +36,8 @@ class SearchParams:
     page: int = 1
     page_size: int = 20
     lang: str = "en"
+    # False when the visitor asked for the query as typed ("Search instead for …"): no typo correction.
+    correct: bool = True
 
     @property
     def effective_sort(self):
@@ -77,6 +79,11 @@ class SearchResult:
     @property
     def num_pages(self):
         return max(1, -(-self.count // self.params.page_size))
+
+    @property
+    def page_exists(self):
+        """Whether the requested page is one of the result's pages; page 1 always is, even without results."""
+        return self.params.page <= self.num_pages
 
     @property
     def intervention_count(self):

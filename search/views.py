@@ -1,7 +1,7 @@
 from dataclasses import replace
 from functools import wraps
 
-from django.http import HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
@@ -12,18 +12,42 @@ from .api import search_json
 from .exports import results_csv, results_document
 from .facets import FACETS
 from .gap_map import REGIONS, gap_map
+from .highlight import highlight_hits
 from .openapi import openapi_document
 from .params import InvalidParameter, parse_search_params
+from .promotions import with_promotions
+from .query_log import log_search
 from .service import all_interventions, search_interventions
+from .suggestions import ways_on
+
+
+class PageOutOfRange(Exception):
+    def __init__(self, num_pages):
+        super().__init__(f"at most {num_pages}, the number of pages of these results")
+        self.num_pages = num_pages
+
+
+def visitor_search(params):
+    """A visitor's search, for the page and the API: the results with the editors' picks first, counted for the
+    editors' reports. A page past the last raises PageOutOfRange (page 1 always exists, even without results)."""
+    result = search_interventions(params)
+    if not result.page_exists:
+        raise PageOutOfRange(result.num_pages)
+    result = with_promotions(result)
+    log_search(result)
+    return result
 
 
 @require_GET
 def search_api(request):
     try:
         params = parse_search_params(request.GET)
+        result = visitor_search(params)
     except InvalidParameter as invalid:
         return bad_parameter(invalid)
-    return JsonResponse(search_json(search_interventions(params), request), json_dumps_params={"ensure_ascii": False})
+    except PageOutOfRange as out_of_range:
+        return bad_parameter(InvalidParameter("page", str(out_of_range)))
+    return JsonResponse(search_json(result, request), json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET
@@ -70,8 +94,17 @@ def search_page(request):
         params = parse_search_params(request.GET, default_language=get_language())
     except InvalidParameter as invalid:
         return TemplateResponse(request, "search/search.html", {"error": invalid}, status=400)
-    result = search_interventions(params)
-    return TemplateResponse(request, "search/search.html", {"result": result, "params": params, "facets": FACETS})
+    try:
+        result = highlight_hits(visitor_search(params))
+    except PageOutOfRange as out_of_range:
+        raise Http404(str(out_of_range)) from None
+    context = {
+        "result": result,
+        "params": params,
+        "facets": FACETS,
+        "ways_on": ways_on(params) if not result.hits else None,
+    }
+    return TemplateResponse(request, "search/search.html", context)
 
 
 @require_GET

@@ -1,4 +1,5 @@
 from django import template
+from django.http import QueryDict
 
 from search.highlight import highlight as highlight_text
 from search.similar import similar_interventions
@@ -34,6 +35,33 @@ def without_filters_url(request):
     for name in list(query):
         if name not in ("q", "sort", "page_size"):
             del query[name]
+    return query_string(query)
+
+
+@register.simple_tag
+def search_instead_url(request):
+    """The same search for the query as written, without correcting it ("Search instead for …")."""
+    query = request.GET.copy()
+    query["spell"] = "0"
+    query.pop("page", None)
+    return query_string(query)
+
+
+@register.simple_tag
+def corrected_search_url(request, corrected_query):
+    """The same search for the corrected query ("Did you mean …?")."""
+    query = request.GET.copy()
+    query["q"] = corrected_query
+    for name in ("spell", "page"):
+        query.pop(name, None)
+    return query_string(query)
+
+
+@register.simple_tag
+def filtered_search_url(name, value):
+    """A search with nothing but one facet value selected."""
+    query = QueryDict(mutable=True)
+    query[name] = value
     return query_string(query)
 
 
