@@ -60,10 +60,11 @@ def synonym_rules(concepts=None):
 
 
 def index_settings(base_settings, rules):
-    """The index settings with the synonym rules: a synonym_graph filter, right after folding, in every search
-    analyzer (default_search and the languages' kb_*_search), never in an index analyzer, since synonym_graph is
-    meant for queries and the rules then change without reindexing a word. Without rules, none is added (an empty
-    synonym_graph filter is of no use)."""
+    """The index settings with the synonym rules: a synonym_graph filter, right after folding, in the languages'
+    search analyzers (kb_*_search), never in an index analyzer, since synonym_graph is meant for queries and the
+    rules then change without reindexing a word. Not in the folded words' analyzer either: that is where typos are
+    forgiven, and Elasticsearch applies no fuzziness to a word that has synonyms. Without rules, no filter is added
+    (an empty synonym_graph filter is of no use)."""
     index_settings = copy.deepcopy(base_settings)
     if not rules:
         return index_settings
@@ -78,7 +79,7 @@ def index_settings(base_settings, rules):
 
 
 def is_search_analyzer(name):
-    return name == "default_search" or (name.startswith("kb_") and name.endswith("_search"))
+    return name.startswith("kb_") and name.endswith("_search")
 
 
 def language_subfields():
@@ -162,8 +163,8 @@ def text_query(backend, model, query, language_code):
       OTHER_LANGUAGE_WEIGHT as much (a visitor may type words of another language; records without a translation
       keep their original).
 
-    Every search analyzer adds the thesaurus' synonyms (index_settings); fuzziness is not applied to a word that has
-    synonyms (Elasticsearch's rule for synonym graphs).
+    The stems' search analyzers add the thesaurus' synonyms (index_settings), the words' fuzziness forgives typos:
+    kept apart, since Elasticsearch applies no fuzziness to a word that has synonyms.
 
     "most_fields" adds the fields' scores (a word in the title and the summary beats a word in the summary alone);
     the clauses' scores add up too."""

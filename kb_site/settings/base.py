@@ -138,9 +138,10 @@ DATABASE_SEARCH_BACKEND = {
 STEMMED_LANGUAGES = {"en": "english", "es": "spanish", "pt": "portuguese", "fr": "french"}
 # Elasticsearch analysis. Every text field is indexed twice: as folded words (the field itself, and Wagtail's
 # _all_text copies, through "default") and through each language's stemming analyzer (the subfields .en, .es, .pt,
-# .fr that search.elasticsearch.Elasticsearch9Mapping gives every searchable text field). Queries go through the
-# "_search" twins of these analyzers, which search.elasticsearch.index_settings() gives the thesaurus' synonyms when
-# an index is created: synonyms apply at search time only, never at index time.
+# .fr that search.elasticsearch.Elasticsearch9Mapping gives every searchable text field). Queries of the subfields go
+# through the "_search" twins of their analyzers, which search.elasticsearch.index_settings() gives the thesaurus'
+# synonyms when an index is created: synonyms apply at search time only, never at index time, and only to stems
+# (typos are forgiven on the folded words, and Elasticsearch applies no fuzziness to a word that has synonyms).
 # Each chain folds case and accents first: the synonym rules are folded, and they must come before the stop words
 # (Elasticsearch rejects a rule that has a stop word removed inside it), so the stop words and the stemmer see
 # folded words. Both sides of a field use the same chain, so they always agree with each other; a stop word with an
@@ -151,7 +152,6 @@ ELASTICSEARCH_INDEX_SETTINGS = {
         "analysis": {
             "analyzer": {
                 "default": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
-                "default_search": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
                 **{
                     f"kb_{language}{suffix}": {
                         "type": "custom",
