@@ -12,12 +12,11 @@ import elastic_transport
 import numpy as np
 from wagtail.search.backends import get_search_backend
 
+from . import elasticsearch
 from .facets import RECORD_TYPES
 
 logger = logging.getLogger(__name__)
 
-# Elasticsearch returns at most this many best hits; filters and facets then apply to them.
-MAX_ELASTICSEARCH_HITS = 1000
 # Tuned on the development set (../shared/eval): see README's Search relevance section.
 SIMILARITY_FLOOR = 0.25
 DENSE_WEIGHT = 1.0
@@ -88,26 +87,16 @@ def is_elasticsearch(backend):
 
 
 def elasticsearch_query(backend, model, query, language_code):
-    """Wagtail's own query for the text (accent-folded, boosted, limited to live pages of the model), or the same
-    words through the stemming analyzer of the visitor's language."""
-    compiler = backend.search(query, model.objects.live(), operator="and").query_compiler
-    stemmed_fields = [
-        f"{compiler.mapping.get_field_column_name(field)}.{language_code}^{field.boost or 1}"
-        for field in model.get_searchable_search_fields()
-        if language_code in field.kwargs.get("es_extra", {}).get("fields", {})
-    ]
-    should = [compiler.get_inner_query()]
-    if stemmed_fields:
-        should.append({"multi_match": {"query": query, "fields": stemmed_fields, "operator": "and"}})
-    return {"bool": {"should": should, "minimum_should_match": 1, "filter": compiler.get_filters()}}
+    """The query for the text on Elasticsearch: any word, ranked, stemmed in every language, typos forgiven,
+    synonyms added at search time (search.elasticsearch.text_query)."""
+    return elasticsearch.text_query(backend, model, query, language_code)
 
 
 def elasticsearch_hits(backend, model, query, language_code):
-    """(pk, score) of the best hits; only primary keys come back, the records themselves are read from the database."""
-    response = backend.es.search(
-        index=backend.get_index_for_model(model).name,
-        query=elasticsearch_query(backend, model, query, language_code),
-        size=MAX_ELASTICSEARCH_HITS,
-        **{"_source": False, "stored_fields": "pk"},
+    """(pk, score) of every live page of the model that matches the text, however many (no cap: filters and facet
+    counts then apply to all of them, as on the database side)."""
+    return elasticsearch.all_hits(
+        backend.es,
+        backend.get_index_for_model(model).name,
+        elasticsearch_query(backend, model, query, language_code),
     )
-    return [(int(hit["fields"]["pk"][0]), hit["_score"]) for hit in response["hits"]["hits"]]

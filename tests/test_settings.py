@@ -55,7 +55,7 @@ def test_search_backend_is_the_database_unless_elasticsearch_url_is_set():
         "wagtail.search.backends.database"
     )
     backend = settings_value("settings.WAGTAILSEARCH_BACKENDS['default']", ELASTICSEARCH_URL="http://127.0.0.1:9200")
-    assert backend["BACKEND"] == "wagtail.search.backends.elasticsearch9"
+    assert backend["BACKEND"] == "search.elasticsearch.Elasticsearch9SearchBackend"
     assert backend["URLS"] == ["http://127.0.0.1:9200"]
 
 

@@ -133,27 +133,44 @@ DATABASE_SEARCH_BACKEND = {
     # PostgreSQL only (search/migrations/0002): English stemming after unaccent.
     "SEARCH_CONFIG": "kb_search",
 }
-# Content language -> Elasticsearch stemmer language; InterventionPage indexes its texts through each.
+# Content language -> Snowball stemmer language, the same names for PyStemmer (search.analysis) and for
+# Elasticsearch's snowball filter, so that both backends reduce a word to the same stem.
 STEMMED_LANGUAGES = {"en": "english", "es": "spanish", "pt": "portuguese", "fr": "french"}
+# Elasticsearch analysis. Every text field is indexed twice: as folded words (the field itself, and Wagtail's
+# _all_text copies, through "default") and through each language's stemming analyzer (the subfields .en, .es, .pt,
+# .fr that search.elasticsearch.Elasticsearch9Mapping gives every searchable text field). Queries of the subfields go
+# through the "_search" twins of their analyzers, which search.elasticsearch.index_settings() gives the thesaurus'
+# synonyms when an index is created: synonyms apply at search time only, never at index time, and only to stems
+# (typos are forgiven on the folded words, and Elasticsearch applies no fuzziness to a word that has synonyms).
+# Each chain folds case and accents first: the synonym rules are folded, and they must come before the stop words
+# (Elasticsearch rejects a rule that has a stop word removed inside it), so the stop words and the stemmer see
+# folded words. Both sides of a field use the same chain, so they always agree with each other; a stop word with an
+# accent (Spanish "más") is not dropped, and a handful of words stem differently from PyStemmer's
+# stem-then-fold (search.analysis), e.g. when a Spanish suffix carries the accent.
 ELASTICSEARCH_INDEX_SETTINGS = {
     "settings": {
         "analysis": {
-            # Every text field without an analyzer of its own (Wagtail's _all_text among them) folds case and
-            # accents; the language subfields (see InterventionPage.search_fields) also stem.
             "analyzer": {
                 "default": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
                 **{
-                    f"kb_{language}": {
+                    f"kb_{language}{suffix}": {
                         "type": "custom",
                         "tokenizer": "standard",
-                        "filter": ["lowercase", "asciifolding", f"{language}_stemmer"],
+                        "filter": ["lowercase", "asciifolding", f"{language}_stop", f"{language}_stemmer"],
                     }
                     for language in STEMMED_LANGUAGES.values()
+                    for suffix in ("", "_search")
                 },
             },
             "filter": {
-                f"{language}_stemmer": {"type": "stemmer", "language": f"light_{language}"}
-                for language in STEMMED_LANGUAGES.values()
+                **{
+                    f"{language}_stop": {"type": "stop", "stopwords": f"_{language}_"}
+                    for language in STEMMED_LANGUAGES.values()
+                },
+                **{
+                    f"{language}_stemmer": {"type": "snowball", "language": language.capitalize()}
+                    for language in STEMMED_LANGUAGES.values()
+                },
             },
         }
     }
@@ -162,7 +179,8 @@ ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": "wagtail.search.backends.elasticsearch9",
+            # Wagtail's elasticsearch9 backend, whose indexes are created with the thesaurus' synonyms.
+            "BACKEND": "search.elasticsearch.Elasticsearch9SearchBackend",
             "URLS": [ELASTICSEARCH_URL],
             "INDEX_PREFIX": os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "kb_"),
             "TIMEOUT": 5,
