@@ -157,8 +157,8 @@ class LexicalIndex:
             return None
         return min(candidates, key=lambda candidate: (candidate[1], -self.word_frequency[candidate[0]]))[0]
 
-    def parse(self, query, language, thesaurus):
-        """The clauses of a query (see the module's docstring)."""
+    def parse(self, query, language, thesaurus, correct=True):
+        """The clauses of a query (see the module's docstring); its typos left as they are unless `correct`."""
         stops = stop_words()
         query_words, corrected, changed = [], [], False
         for match in WORD.finditer(query):
@@ -168,7 +168,7 @@ class LexicalIndex:
                 corrected.append(word)
                 continue
             alternatives = dict(query_stems(lower, language))
-            replacement = None if self.knows(lower, thesaurus) else self.correction(lower)
+            replacement = None if not correct or self.knows(lower, thesaurus) else self.correction(lower)
             if replacement is not None:
                 # The word as typed still counts where its stems match (an inflection the records lack).
                 for term, weight in query_stems(replacement, language).items():

@@ -145,7 +145,7 @@ def select(params):
     base, scores = snapshot.visible.get(params.lang, frozenset()), None
     corrected_query, terms = None, frozenset()
     if params.q.strip():
-        match = text_match(params.q, params.lang, snapshot)
+        match = text_match(params.q, params.lang, snapshot, correct=params.correct)
         base, scores = base & match.keys, match.scores
         corrected_query, terms = match.corrected_query, match.terms
     filters = {

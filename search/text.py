@@ -31,12 +31,12 @@ class TextMatch:
     terms: frozenset = frozenset()  # the stems that matched, stemmed, corrected or synonym, for highlighting
 
 
-def text_match(query, language_code, snapshot):
+def text_match(query, language_code, snapshot, correct=True):
     """The interventions and knowledge products that match the query text, with their relevance: the words'
     ranking (Elasticsearch's, or the snapshot's lexical index on the database backends) fused with the sentence
-    vectors' (search.embeddings), whichever backend answers."""
+    vectors' (search.embeddings), whichever backend answers. Typos are corrected unless `correct` is false."""
     lexical = snapshot.lexical
-    parsed = lexical.parse(query, language_code, snapshot.thesaurus)
+    parsed = lexical.parse(query, language_code, snapshot.thesaurus, correct=correct)
     backend = get_search_backend()
     word_scores = None
     if is_elasticsearch(backend):

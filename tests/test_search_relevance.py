@@ -122,6 +122,8 @@ def test_a_typo_is_corrected_against_the_records_words(import_records):
     assert result.corrected_query == "becoming a wombatier"
     assert slugs(result)[0] == "spelled"
     assert search("becoming a wombatier").corrected_query is None
+    # "Search instead for" the query as typed.
+    assert search("becomming a wombateir", correct=False).corrected_query is None
     # A word of the thesaurus is not a typo even when no record has it.
     add_concept("mediation-test", ("pt", "mediação"), ("en", "mediation"))
     assert search("mediação", lang="pt").corrected_query is None
