@@ -1,5 +1,6 @@
-"""What every search reads besides the text index, held in each process's memory: which pages each language's
-visitors see, which pages have each facet value, and what results are filtered and ordered by.
+"""What every search reads, held in each process's memory: which pages each language's visitors see, which pages
+have each facet value, what results are filtered and ordered by, the analyzed text of those pages (search.lexical),
+their passages' sentence vectors (search.embeddings) and the thesaurus.
 
 Reading these from the database at every request cost more than everything else a search does (thousands of keys
 sent back and forth for each facet count); in memory, filters and facet counts are intersections of sets. A search

@@ -1,8 +1,8 @@
-import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from interventions.json_files import read_valid_json
 from interventions.vocabulary_labels import import_labels, label_errors
 
 
@@ -13,14 +13,6 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, file, **options):
-        try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise CommandError(f"Cannot read {file}: {error}") from error
-        errors = label_errors(data)
-        if errors:
-            for error in errors:
-                self.stderr.write(error)
-            raise CommandError(f"{file} is not valid: {len(errors)} error(s); nothing was written.")
+        data = read_valid_json(file, label_errors, self.stderr)
         created, updated = import_labels(data)
         self.stdout.write(f"{created} terms created, {updated} relabelled.")
