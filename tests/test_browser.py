@@ -157,7 +157,8 @@ def check_review_workflow(live_server, browser, site):
     assert page.goto(live_server.url + intervention.url).ok
     assert changed_summary in page.content()
     page.goto(live_server.url + "/search/?q=interrupters+boys")
-    assert page.locator("article.card h2 a").all_inner_texts() == [intervention.title]
+    # Found by the words of its new summary, first among the records that share some of them.
+    assert page.locator("article.card h2 a").all_inner_texts()[0] == intervention.title
     page.close()
 
 
