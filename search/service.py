@@ -19,7 +19,7 @@ from pillars.models import KnowledgeProductPage
 
 from .facets import FACETS
 from .models import VisiblePage
-from .snapshot import Snapshot, current_snapshot
+from .snapshot import Snapshot, current_snapshot, current_text_index
 from .text import text_match
 
 SORTS = ("relevance", "evidence", "bcr", "title")
@@ -145,7 +145,7 @@ def select(params):
     base, scores = snapshot.visible.get(params.lang, frozenset()), None
     corrected_query, terms = None, frozenset()
     if params.q.strip():
-        match = text_match(params.q, params.lang, snapshot, correct=params.correct)
+        match = text_match(params.q, params.lang, current_text_index(snapshot.token), correct=params.correct)
         base, scores = base & match.keys, match.scores
         corrected_query, terms = match.corrected_query, match.terms
     filters = {

@@ -9,9 +9,11 @@ transaction (see signal_handlers), and builds the snapshot afresh when the token
 """
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Aggregate, TextField
 from wagtail.models import Page
 
@@ -41,9 +43,6 @@ class Snapshot:
     visible: dict  # language code -> frozenset of the keys of the pages its visitors see
     facet_keys: dict  # facet name -> {value: frozenset of the keys of the pages with that value}
     rankings: dict  # key -> Ranking, for every page visible in some language
-    lexical: LexicalIndex  # the analyzed text of those pages
-    dense: DenseIndex  # the sentence vectors of their passages, in the lexical index's order
-    thesaurus: Thesaurus
 
     def keys_with(self, facet_name, values):
         """The keys of the pages with any of these values of the facet."""
@@ -67,6 +66,77 @@ def current_snapshot():
             if snapshot is None or snapshot.token != token:
                 snapshot = _snapshot = build_snapshot(token)
     return snapshot
+
+
+@dataclass(frozen=True)
+class TextIndex:
+    """The text side of the search data, of the version `token`: the analyzed text of every page visible in some
+    language, the sentence vectors of their passages, and the thesaurus."""
+
+    token: uuid.UUID | None
+    lexical: LexicalIndex
+    dense: DenseIndex  # in the lexical index's order
+    thesaurus: Thesaurus
+    build_seconds: float
+
+
+# A text index that took longer than this to build is rebuilt in the background after a change, while searches go
+# on with the one before: a few seconds at ten thousand records, which no visitor should wait for. What a visitor
+# may see stays current all the same (the visible pages and facets come from the snapshot, rebuilt at once): only
+# the words and meaning of the pages written meanwhile are matched a little late, as before their vectors exist.
+SYNCHRONOUS_TEXT_BUILD_SECONDS = 1.0
+
+_text_lock = threading.Lock()
+_text_index = None
+_text_rebuild = None  # the thread rebuilding the text index, while one does
+
+
+def current_text_index(token):
+    """The text index of this version, or, while a slow one is rebuilt in the background, the one before."""
+    global _text_index
+    index = _text_index
+    if index is not None and index.token == token:
+        return index
+    if index is not None and index.build_seconds > SYNCHRONOUS_TEXT_BUILD_SECONDS:
+        rebuild_in_background(token)
+        return index
+    with _lock:
+        index = _text_index
+        if index is None or index.token != token:
+            index = _text_index = build_text_index(token)
+    return index
+
+
+def rebuild_in_background(token):
+    global _text_rebuild
+    with _text_lock:
+        if _text_rebuild is not None and _text_rebuild.is_alive():
+            return  # the next search after it ends sees whether the version moved on meanwhile
+        _text_rebuild = threading.Thread(target=rebuild_text_index, args=(token,), daemon=True)
+        _text_rebuild.start()
+
+
+def rebuild_text_index(token):
+    global _text_index
+    try:
+        index = build_text_index(token)
+        _text_index = index
+    finally:
+        connection.close()  # the thread's own connection
+
+
+def build_text_index(token):
+    began = time.perf_counter()
+    keys = sorted(set(VisiblePage.objects.values_list("page_id", flat=True)))
+    documents = read_documents(keys).values()
+    lexical = LexicalIndex(documents)
+    return TextIndex(
+        token=token,
+        lexical=lexical,
+        dense=DenseIndex(documents, lexical.position),
+        thesaurus=Thesaurus(thesaurus_concepts()),
+        build_seconds=time.perf_counter() - began,
+    )
 
 
 def mark_changed():
@@ -118,16 +188,11 @@ def build_snapshot(token):
         facet_keys.setdefault(facet, {})[value] = frozenset(
             same_key[key] for key in map(int, keys.split(",")) if key in same_key
         )
-    documents = read_documents(list(rankings)).values()
-    lexical = LexicalIndex(documents)
     return Snapshot(
         token=token,
         visible={language: frozenset(keys) for language, keys in visible.items()},
         facet_keys=facet_keys,
         rankings=rankings,
-        lexical=lexical,
-        dense=DenseIndex(documents, lexical.position),
-        thesaurus=Thesaurus(thesaurus_concepts()),
     )
 
 

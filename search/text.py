@@ -1,6 +1,6 @@
 """Matching a query's text. Whatever differs between the database backends and Elasticsearch stays in this module:
 callers get the relevance of each matching intervention or knowledge product and never ask which backend answered.
-On the database backends the words are matched by the search snapshot's lexical index (search.lexical), the same
+On the database backends the words are matched by the search's text index (search.snapshot, search.lexical), the same
 on SQLite and PostgreSQL; on Elasticsearch by Wagtail's Elasticsearch backend. Either way the words' ranking is
 fused with the sentence vectors' (search.embeddings)."""
 
@@ -31,12 +31,12 @@ class TextMatch:
     terms: frozenset = frozenset()  # the stems that matched, stemmed, corrected or synonym, for highlighting
 
 
-def text_match(query, language_code, snapshot, correct=True):
+def text_match(query, language_code, text_index, correct=True):
     """The interventions and knowledge products that match the query text, with their relevance: the words'
     ranking (Elasticsearch's, or the snapshot's lexical index on the database backends) fused with the sentence
     vectors' (search.embeddings), whichever backend answers. Typos are corrected unless `correct` is false."""
-    lexical = snapshot.lexical
-    parsed = lexical.parse(query, language_code, snapshot.thesaurus, correct=correct)
+    lexical = text_index.lexical
+    parsed = lexical.parse(query, language_code, text_index.thesaurus, correct=correct)
     backend = get_search_backend()
     word_scores = None
     if is_elasticsearch(backend):
@@ -52,7 +52,7 @@ def text_match(query, language_code, snapshot, correct=True):
             logger.warning("Elasticsearch is unreachable (%s); answering from the database search backend.", error)
     if word_scores is None:
         word_scores = lexical.scores(parsed)
-    fused = fuse(word_scores, snapshot.dense.similarities(query), lexical.languages, language_code)
+    fused = fuse(word_scores, text_index.dense.similarities(query), lexical.languages, language_code)
     matching = np.flatnonzero(fused > 0)
     scores = dict(zip(lexical.keys[matching].tolist(), fused[matching].tolist(), strict=True))
     return TextMatch(

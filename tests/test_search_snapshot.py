@@ -2,6 +2,8 @@
 changes: a search with nothing changed reads none of those rows, and a change, committed or rolled back, is never
 missed."""
 
+from dataclasses import replace
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -58,3 +60,25 @@ def test_a_rolled_back_change_is_not_taken_for_the_current_data(records):
         assert slugs(q="quorblat") == ["alpha"]
         transaction.set_rollback(True)
     assert sorted(slugs(q="quorblat")) == ["alpha", "beta"]
+
+
+def test_a_slow_text_index_is_rebuilt_in_the_background_while_visibility_stays_current(import_records, monkeypatch):
+    from search import snapshot
+
+    (kept, withdrawn) = import_records(
+        RecordFactory(slug="kept", title="Quorbel patrols"), RecordFactory(slug="withdrawn", title="Quorbel courts")
+    )
+    assert set(slugs(q="quorbel")) == {"kept", "withdrawn"}
+    # As if the text index had taken seconds to build, as at ten thousand records.
+    monkeypatch.setattr(snapshot, "_text_index", replace(snapshot._text_index, build_seconds=10.0))
+    rebuilds = []
+    monkeypatch.setattr(snapshot, "rebuild_in_background", rebuilds.append)
+    withdrawn.unpublish()
+    import_records(RecordFactory(slug="added", title="Quorbel schools"))
+    # The search answers at once from the text index before: the new record's words are not matched yet, but the
+    # unpublished one is gone, since what visitors may see comes from the snapshot, rebuilt at once.
+    assert slugs(q="quorbel") == ["kept"]
+    assert rebuilds == [SearchDataVersion.objects.get().token]
+    # The rebuild, as the background thread runs it, brings the new record's words in.
+    snapshot._text_index = snapshot.build_text_index(rebuilds[0])
+    assert set(slugs(q="quorbel")) == {"kept", "added"}
