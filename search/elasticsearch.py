@@ -24,9 +24,15 @@ from modelsearch.backends.elasticsearch9 import (
 from wagtail.search.index import AutocompleteField, SearchField
 
 from .analysis import OTHER_LANGUAGE_WEIGHT, fold
+from .documents import read_documents
+from .embeddings import DIMENSIONS, stored_vectors, text_hash
 from .lexical import FIELD_WEIGHTS
 
 SYNONYM_FILTER = "kb_synonyms"
+# The sentence vector of a page's title and summary (search.embeddings).
+EMBEDDING_FIELD = "_embedding"
+# How many nearest pages each shard considers for the kNN clause.
+KNN_CANDIDATES = 1000
 # Hits per request while collecting every match (at most index.max_result_window, 10,000 by default).
 PAGE_SIZE = 1000
 # How long Elasticsearch keeps the point in time between two pages of one query.
@@ -97,7 +103,26 @@ def is_stemmed(field, mapping):
 class Elasticsearch9Mapping(WagtailElasticsearch9Mapping):
     """Wagtail's mapping, with the language subfields on every searchable text field (the title included), as the
     database side stems every field; fields that declare subfields of their own (interventions.models.STEMMED) get
-    the search analyzer added."""
+    the search analyzer added. Each page also carries the sentence vector of its title and summary
+    (EMBEDDING_FIELD), once embedded, for the kNN clause of the query."""
+
+    def get_mapping(self):
+        mapping = super().get_mapping()
+        mapping["properties"][EMBEDDING_FIELD] = {
+            "type": "dense_vector",
+            "dims": DIMENSIONS,
+            "index": True,
+            # The encoder's vectors are unit length: their dot product is their cosine.
+            "similarity": "dot_product",
+        }
+        return mapping
+
+    def get_document(self, obj):
+        document = super().get_document(obj)
+        vector = page_vector(obj.pk)
+        if vector is not None:
+            document[EMBEDDING_FIELD] = vector
+        return document
 
     def get_field_mapping(self, field):
         column, mapping = super().get_field_mapping(field)
@@ -129,6 +154,34 @@ class Elasticsearch9SearchBackend(WagtailElasticsearch9SearchBackend):
 SearchBackend = Elasticsearch9SearchBackend
 
 
+def page_vector(key):
+    """The stored vector of a page's title and summary (its first passage), as a list, or None before it is
+    embedded (`embed_records` sends the page again once it is)."""
+    document = read_documents([key]).get(key)
+    if document is None:
+        return None
+    first_passage = document.passages()[0]
+    vector = stored_vectors([text_hash(first_passage)]).get(text_hash(first_passage))
+    return None if vector is None else vector.tolist()
+
+
+def knn_clause(query_vector, filters):
+    """The pages whose title and summary mean what the query means, above the similarity floor the database side
+    uses (search.text.SIMILARITY_FLOOR), scored by Elasticsearch as (1 + cosine) / 2 and added to the words'."""
+    from .text import DENSE_WEIGHT, SIMILARITY_FLOOR
+
+    return {
+        "knn": {
+            "field": EMBEDDING_FIELD,
+            "query_vector": [float(value) for value in query_vector],
+            "num_candidates": KNN_CANDIDATES,
+            "similarity": SIMILARITY_FLOOR,
+            "filter": filters,
+            "boost": DENSE_WEIGHT,
+        }
+    }
+
+
 def stem_weight(field):
     """The weight of a field's stems: the database side's (search.lexical.FIELD_WEIGHTS), the title above the
     fields search_fields boosts (other names, the summary), those above the rest."""
@@ -150,7 +203,7 @@ def stemmed_fields(model, language_codes):
     return fields
 
 
-def text_query(backend, model, query, language_code):
+def text_query(backend, model, query, language_code, query_vector=None):
     """The query for a text, limited to the model's live pages. Any word matches (operator "or", one clause
     suffices), and a page gains a score for each query word each field matches, so that pages matching more of the
     words rank first, as on the database side (search.lexical):
@@ -167,7 +220,8 @@ def text_query(backend, model, query, language_code):
     kept apart, since Elasticsearch applies no fuzziness to a word that has synonyms.
 
     "most_fields" adds the fields' scores (a word in the title and the summary beats a word in the summary alone);
-    the clauses' scores add up too."""
+    the clauses' scores add up too. With the query's sentence vector, a kNN clause (knn_clause) adds the pages
+    that mean what the query means, whatever their words."""
     compiler = backend.search(query, model.objects.live()).query_compiler
     language_code = language_code if language_code in settings.STEMMED_LANGUAGES else settings.LANGUAGE_CODE
     other_languages = [code for code in settings.STEMMED_LANGUAGES if code != language_code]
@@ -195,7 +249,10 @@ def text_query(backend, model, query, language_code):
                 }
             }
         )
-    return {"bool": {"should": should, "minimum_should_match": 1, "filter": compiler.get_filters()}}
+    filters = compiler.get_filters()
+    if query_vector is not None:
+        should.append(knn_clause(query_vector, filters))
+    return {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
 
 
 def all_hits(client, index, query):

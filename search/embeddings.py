@@ -64,7 +64,7 @@ def stored_vectors(hashes):
 
 
 def embed_texts(texts):
-    """Embeds and stores the texts that have no stored vector yet; returns how many it embedded."""
+    """Embeds and stores the texts that have no stored vector yet; returns the hashes of those it stored."""
     by_hash = {text_hash(text): text for text in texts}
     stored = stored_vectors(list(by_hash))
     missing = [(found_hash, text) for found_hash, text in by_hash.items() if found_hash not in stored]
@@ -80,7 +80,7 @@ def embed_texts(texts):
         ignore_conflicts=True,
         batch_size=500,
     )
-    return len(missing)
+    return {found_hash for found_hash, _text in missing}
 
 
 class DenseIndex:

@@ -13,6 +13,7 @@ import numpy as np
 from wagtail.search.backends import get_search_backend
 
 from . import elasticsearch
+from .embeddings import query_vector
 from .facets import RECORD_TYPES
 
 logger = logging.getLogger(__name__)
@@ -38,21 +39,24 @@ def text_match(query, language_code, text_index, correct=True):
     lexical = text_index.lexical
     parsed = lexical.parse(query, language_code, text_index.thesaurus, correct=correct)
     backend = get_search_backend()
-    word_scores = None
+    fused = None
     if is_elasticsearch(backend):
         try:
+            # Elasticsearch scores words and meaning together (its query's kNN clause).
             hits = {}
             for model in RECORD_TYPES.values():
-                hits |= dict(elasticsearch_hits(backend, model, parsed.corrected_query or query, language_code))
-            word_scores = np.zeros(len(lexical), dtype=np.float32)
+                text = parsed.corrected_query or query
+                hits |= dict(elasticsearch_hits(backend, model, text, language_code, query_vector(query)))
+            scores = np.zeros(len(lexical), dtype=np.float32)
             for key, score in hits.items():
                 if key in lexical.position:
-                    word_scores[lexical.position[key]] = score
+                    scores[lexical.position[key]] = score
+            fused = fuse(scores, np.full(len(lexical), -1.0, dtype=np.float32), lexical.languages, language_code)
         except (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout) as error:
             logger.warning("Elasticsearch is unreachable (%s); answering from the database search backend.", error)
-    if word_scores is None:
-        word_scores = lexical.scores(parsed)
-    fused = fuse(word_scores, text_index.dense.similarities(query), lexical.languages, language_code)
+    if fused is None:
+        similarities = text_index.dense.similarities(query)
+        fused = fuse(lexical.scores(parsed), similarities, lexical.languages, language_code)
     matching = np.flatnonzero(fused > 0)
     scores = dict(zip(lexical.keys[matching].tolist(), fused[matching].tolist(), strict=True))
     return TextMatch(
@@ -86,17 +90,17 @@ def is_elasticsearch(backend):
     return hasattr(backend, "es")
 
 
-def elasticsearch_query(backend, model, query, language_code):
+def elasticsearch_query(backend, model, query, language_code, query_vector=None):
     """The query for the text on Elasticsearch: any word, ranked, stemmed in every language, typos forgiven,
-    synonyms added at search time (search.elasticsearch.text_query)."""
-    return elasticsearch.text_query(backend, model, query, language_code)
+    synonyms added at search time, and the pages nearest in meaning (search.elasticsearch.text_query)."""
+    return elasticsearch.text_query(backend, model, query, language_code, query_vector)
 
 
-def elasticsearch_hits(backend, model, query, language_code):
+def elasticsearch_hits(backend, model, query, language_code, query_vector=None):
     """(pk, score) of every live page of the model that matches the text, however many (no cap: filters and facet
     counts then apply to all of them, as on the database side)."""
     return elasticsearch.all_hits(
         backend.es,
         backend.get_index_for_model(model).name,
-        elasticsearch_query(backend, model, query, language_code),
+        elasticsearch_query(backend, model, query, language_code, query_vector),
     )

@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 
+import numpy as np
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -17,7 +18,8 @@ from pillars.models import KnowledgeProductPage
 from search import elasticsearch
 from search.models import ThesaurusConcept, ThesaurusLabel
 from search.service import SearchParams, search_interventions
-from search.text import elasticsearch_hits, elasticsearch_query
+from search.text import SIMILARITY_FLOOR, elasticsearch_hits, elasticsearch_query
+from tests.factories import RecordFactory
 
 pytestmark = pytest.mark.django_db
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
@@ -293,6 +295,38 @@ def test_knowledge_products_are_queried_through_their_own_fields(offline_backend
     mapping = offline_backend.mapping_class(KnowledgeProductPage).get_mapping()["properties"]
     assert mapping["pillars_knowledgeproductpage__summary"]["copy_to"] == ["_all_text", "_all_text_boost_1_5"]
     assert {"term": {"live_filter": True}} in query["bool"]["filter"]
+
+
+def test_pages_carry_the_vector_of_their_title_and_summary_once_embedded(offline_backend, import_records):
+    from search.embeddings import text_hash
+    from search.models import TextEmbedding
+
+    mapping = offline_backend.mapping_class(InterventionPage)
+    assert mapping.get_mapping()["properties"]["_embedding"] == {
+        "type": "dense_vector",
+        "dims": 512,
+        "index": True,
+        "similarity": "dot_product",
+    }
+    (page,) = import_records(RecordFactory(slug="vectored", title="Night patrols", summary="Police on foot at night."))
+    assert "_embedding" not in mapping.get_document(page)
+    TextEmbedding.objects.create(
+        text_hash=text_hash("Night patrols. Police on foot at night."),
+        vector=np.full(512, 1 / np.sqrt(512), dtype="<f4").tobytes(),
+    )
+    assert mapping.get_document(page)["_embedding"] == pytest.approx([1 / np.sqrt(512)] * 512)
+
+
+def test_query_with_a_sentence_vector_adds_the_pages_nearest_in_meaning(offline_backend):
+    vector = np.linspace(-1, 1, 512, dtype=np.float32)
+    query = elasticsearch_query(offline_backend, InterventionPage, "denuncia anónima", "es", vector)
+    *_text_clauses, knn = query["bool"]["should"]
+    assert knn["knn"]["field"] == "_embedding"
+    assert knn["knn"]["query_vector"] == pytest.approx(vector.tolist())
+    # Only above the similarity floor of the database side, and within the same filters (live pages of the model).
+    assert knn["knn"]["similarity"] == SIMILARITY_FLOOR
+    assert knn["knn"]["filter"] == query["bool"]["filter"]
+    assert len(elasticsearch_query(offline_backend, InterventionPage, "denuncia", "es")["bool"]["should"]) == 3
 
 
 def test_unreachable_elasticsearch_falls_back_to_the_database_and_logs_a_warning(caplog):

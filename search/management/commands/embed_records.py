@@ -1,10 +1,13 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from wagtail.search.backends import get_search_backend
 
 from search.documents import read_documents
-from search.embeddings import embed_texts
+from search.embeddings import embed_texts, text_hash
+from search.facets import RECORD_TYPES
 from search.models import VisiblePage
 from search.snapshot import mark_changed
+from search.text import is_elasticsearch
 
 
 class Command(BaseCommand):
@@ -15,9 +18,18 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         keys = sorted(set(VisiblePage.objects.values_list("page_id", flat=True)))
-        texts = [text for document in read_documents(keys).values() for text in document.passages()]
+        documents = read_documents(keys).values()
+        texts = [text for document in documents for text in document.passages()]
         with transaction.atomic():
             embedded = embed_texts(texts)
             if embedded:
                 mark_changed()
-        self.stdout.write(f"Passages: {len(texts)}, newly embedded: {embedded}.")
+        backend = get_search_backend()
+        if is_elasticsearch(backend):
+            # Elasticsearch holds each page's first vector in its document (search.elasticsearch): send it again.
+            changed = {document.key for document in documents if text_hash(document.passages()[0]) in embedded}
+            for model in RECORD_TYPES.values():
+                pages = list(model.objects.filter(pk__in=changed))
+                if pages:
+                    backend.add_bulk(model, pages)
+        self.stdout.write(f"Passages: {len(texts)}, newly embedded: {len(embedded)}.")
