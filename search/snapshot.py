@@ -13,6 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, TextField
 from wagtail.models import Page
@@ -80,24 +81,19 @@ class TextIndex:
     build_seconds: float
 
 
-# A text index that took longer than this to build is rebuilt in the background after a change, while searches go
-# on with the one before: a few seconds at ten thousand records, which no visitor should wait for. What a visitor
-# may see stays current all the same (the visible pages and facets come from the snapshot, rebuilt at once): only
-# the words and meaning of the pages written meanwhile are matched a little late, as before their vectors exist.
-SYNCHRONOUS_TEXT_BUILD_SECONDS = 1.0
-
 _text_lock = threading.Lock()
 _text_index = None
 _text_rebuild = None  # the thread rebuilding the text index, while one does
 
 
 def current_text_index(token):
-    """The text index of this version, or, while a slow one is rebuilt in the background, the one before."""
+    """The text index of this version, or, while a slow one is rebuilt in the background, the one before (see
+    settings.SEARCH_TEXT_INDEX_SYNCHRONOUS_SECONDS)."""
     global _text_index
     index = _text_index
     if index is not None and index.token == token:
         return index
-    if index is not None and index.build_seconds > SYNCHRONOUS_TEXT_BUILD_SECONDS:
+    if index is not None and index.build_seconds > settings.SEARCH_TEXT_INDEX_SYNCHRONOUS_SECONDS:
         rebuild_in_background(token)
         return index
     with _lock:

@@ -62,9 +62,12 @@ def test_a_rolled_back_change_is_not_taken_for_the_current_data(records):
     assert sorted(slugs(q="quorblat")) == ["alpha", "beta"]
 
 
-def test_a_slow_text_index_is_rebuilt_in_the_background_while_visibility_stays_current(import_records, monkeypatch):
+def test_a_slow_text_index_is_rebuilt_in_the_background_while_visibility_stays_current(
+    import_records, monkeypatch, settings
+):
     from search import snapshot
 
+    settings.SEARCH_TEXT_INDEX_SYNCHRONOUS_SECONDS = 1.0
     (kept, withdrawn) = import_records(
         RecordFactory(slug="kept", title="Quorbel patrols"), RecordFactory(slug="withdrawn", title="Quorbel courts")
     )

@@ -175,6 +175,11 @@ ELASTICSEARCH_INDEX_SETTINGS = {
         }
     }
 }
+# A search text index (search.snapshot) that took longer than this to build is rebuilt in the background after a
+# change, while searches go on with the one before: a few seconds at ten thousand records, which no visitor should
+# wait for. What a visitor may see stays current all the same (visible pages and facets come from the snapshot,
+# rebuilt at once): only the words and meaning of the pages written meanwhile are matched a little late.
+SEARCH_TEXT_INDEX_SYNCHRONOUS_SECONDS = float(os.environ.get("SEARCH_TEXT_INDEX_SYNCHRONOUS_SECONDS", "1.0"))
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
