@@ -186,7 +186,8 @@ class LexicalIndex:
                 alternatives = {stems: SYNONYM_WEIGHT for stems in thesaurus.alternatives[number] if stems != label}
                 if alternatives:
                     clauses.append(Clause(alternatives, positions))
-                    terms.update(term for stems in alternatives for term in stems)
+                    # A word of a longer label alone ("street" of "street gang") is no match to show.
+                    terms.update(stems[0] for stems in alternatives if len(stems) == 1)
         corrected_query = " ".join(corrected) if changed else None
         return ParsedQuery(clauses=clauses, word_count=len(query_words), corrected_query=corrected_query, terms=terms)
 

@@ -161,6 +161,17 @@ def test_a_synonym_match_marks_the_synonym(client, import_records):
     assert [mark.get_text() for mark in card.find_all("mark")] == ["quuxcannon"]
 
 
+def test_a_word_of_a_longer_synonym_alone_is_not_marked(client, import_records):
+    import_records(RecordFactory(slug="gangs", summary="Flarnwick crews and a street market in three cities."))
+    concept = ThesaurusConcept.objects.create(name="flarnwick")
+    for label in ("flarnwick", "street flarnwick"):
+        ThesaurusLabel.objects.create(concept=concept, language="en", label=label)
+    mark_changed()
+    _, soup = page(client, "q=flarnwick")
+    card = next(article for article in soup.find_all("article") if "Flarnwick" in article.get_text())
+    assert [mark.get_text() for mark in card.find_all("mark")] == ["Flarnwick"]
+
+
 # What editors learn from searches
 
 
