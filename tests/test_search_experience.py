@@ -13,13 +13,19 @@ from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
 from interventions.models import InterventionPage
 from search.highlight import highlight
-from search.models import DailyQueryResults, ThesaurusConcept, ThesaurusLabel
+from search.models import DailyQueryResults
 from search.params import InvalidParameter, parse_search_params
 from search.promotions import with_promotions
 from search.service import SearchParams, search_interventions
-from search.snapshot import current_snapshot, mark_changed
+from search.snapshot import current_snapshot
 from search.suggestions import nearest_terms, ways_on
-from tests.factories import KnowledgeProductPageFactory, PillarPageFactory, RecordFactory, UserFactory
+from tests.factories import (
+    KnowledgeProductPageFactory,
+    PillarPageFactory,
+    RecordFactory,
+    ThesaurusConceptFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -152,10 +158,7 @@ def test_the_page_marks_stemmed_matches_and_escapes_the_record(client, import_re
 
 def test_a_synonym_match_marks_the_synonym(client, import_records):
     import_records(RecordFactory(slug="amnesty", summary="A quuxcannon amnesty in three cities."))
-    concept = ThesaurusConcept.objects.create(name="quux")
-    for label in ("quuxcannon", "zarbleblaster"):
-        ThesaurusLabel.objects.create(concept=concept, language="en", label=label)
-    mark_changed()
+    ThesaurusConceptFactory(name="quux", labels={"en": ["quuxcannon", "zarbleblaster"]})
     _, soup = page(client, "q=zarbleblaster")
     card = next(article for article in soup.find_all("article") if "quuxcannon" in article.get_text())
     assert [mark.get_text() for mark in card.find_all("mark")] == ["quuxcannon"]
@@ -163,10 +166,7 @@ def test_a_synonym_match_marks_the_synonym(client, import_records):
 
 def test_a_word_of_a_longer_synonym_alone_is_not_marked(client, import_records):
     import_records(RecordFactory(slug="gangs", summary="Flarnwick crews and a street market in three cities."))
-    concept = ThesaurusConcept.objects.create(name="flarnwick")
-    for label in ("flarnwick", "street flarnwick"):
-        ThesaurusLabel.objects.create(concept=concept, language="en", label=label)
-    mark_changed()
+    ThesaurusConceptFactory(name="flarnwick", labels={"en": ["flarnwick", "street flarnwick"]})
     _, soup = page(client, "q=flarnwick")
     card = next(article for article in soup.find_all("article") if "Flarnwick" in article.get_text())
     assert [mark.get_text() for mark in card.find_all("mark")] == ["Flarnwick"]

@@ -8,10 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from search.analysis import analyze, query_stems, words
-from search.models import TextEmbedding, ThesaurusConcept, ThesaurusLabel
+from search.models import TextEmbedding
 from search.service import SearchParams, search_interventions
-from search.snapshot import mark_changed
-from tests.factories import RecordFactory
+from tests.factories import RecordFactory, ThesaurusConceptFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +26,11 @@ def slugs(result, among=None):
 
 
 def add_concept(name, *labels):
-    concept = ThesaurusConcept.objects.create(name=name)
+    """A concept as an editor saves it in the admin, from (language, label) pairs."""
+    by_language = {}
     for language, label in labels:
-        ThesaurusLabel.objects.create(concept=concept, language=language, label=label)
-    mark_changed()
-    return concept
+        by_language.setdefault(language, []).append(label)
+    return ThesaurusConceptFactory(name=name, labels=by_language)
 
 
 def test_records_matching_more_words_in_better_fields_come_first(import_records):
