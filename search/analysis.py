@@ -68,12 +68,6 @@ def stem(word, language):
     return fold(stemmer(language).stemWord(word))
 
 
-def words(text):
-    """The words of a text, lowercased, stop words left out."""
-    stops = stop_words()
-    return [word for word in WORD.findall(text.casefold()) if fold(word) not in stops]
-
-
 def analyze(text, language):
     """The terms a record's text is indexed by: the stems of its words in the record's language."""
     return Analyzer.of(language).terms(text)

@@ -160,8 +160,8 @@ def page_vector(key):
     document = read_documents([key]).get(key)
     if document is None:
         return None
-    first_passage = document.passages()[0]
-    vector = stored_vectors([text_hash(first_passage)]).get(text_hash(first_passage))
+    first_passage_hash = text_hash(document.passages()[0])
+    vector = stored_vectors([first_passage_hash]).get(first_passage_hash)
     return None if vector is None else vector.tolist()
 
 

@@ -3,8 +3,8 @@
 languages lands near the passages that answer it, in whatever language they are written.
 
 Vectors are stored by a hash of the encoder's name and the text (TextEmbedding), so an unchanged text is never
-embedded again; records are embedded after they are written (`embed_records`, or the task queued on publish) and are
-found by their words until then. Within a process, vectors are also kept by hash, so tests and the benchmark embed
+embedded again; records are embedded after they are written (`manage.py embed_records`) and are found by their
+words until then. Within a process, vectors are also kept by hash, so tests and the benchmark embed
 each text once.
 """
 
@@ -87,9 +87,9 @@ class DenseIndex:
     """The passages' vectors of the pages of a lexical index, as one matrix, and whose each row is."""
 
     def __init__(self, documents, position):
-        passages = [(position[document.key], text) for document in documents for text in document.passages()]
-        vectors = stored_vectors([text_hash(text) for _owner, text in passages])
-        rows = [(owner, vectors[text_hash(text)]) for owner, text in passages if text_hash(text) in vectors]
+        passages = [(position[document.key], text_hash(text)) for document in documents for text in document.passages()]
+        vectors = stored_vectors([passage_hash for _owner, passage_hash in passages])
+        rows = [(owner, vectors[passage_hash]) for owner, passage_hash in passages if passage_hash in vectors]
         self.size = len(position)
         self.owners = np.array([owner for owner, _vector in rows], dtype=np.int32)
         self.matrix = (

@@ -115,8 +115,7 @@ def rebuild_in_background(token):
 def rebuild_text_index(token):
     global _text_index
     try:
-        index = build_text_index(token)
-        _text_index = index
+        _text_index = build_text_index(token)
     finally:
         connection.close()  # the thread's own connection
 
