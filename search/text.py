@@ -15,6 +15,7 @@ from wagtail.search.backends import get_search_backend
 from . import elasticsearch
 from .embeddings import query_vector
 from .facets import RECORD_TYPES
+from .health import note_backend_used
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +53,13 @@ def text_match(query, language_code, text_index, correct=True):
                 if key in lexical.position:
                     scores[lexical.position[key]] = score
             fused = fuse(scores, np.full(len(lexical), -1.0, dtype=np.float32), lexical.languages, language_code)
+            note_backend_used("elasticsearch")
         except (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout) as error:
             logger.warning("Elasticsearch is unreachable (%s); answering from the database search backend.", error)
     if fused is None:
         similarities = text_index.dense.similarities(query)
         fused = fuse(lexical.scores(parsed), similarities, lexical.languages, language_code)
+        note_backend_used("database")
     matching = np.flatnonzero(fused > 0)
     scores = dict(zip(lexical.keys[matching].tolist(), fused[matching].tolist(), strict=True))
     return TextMatch(
