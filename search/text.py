@@ -1,23 +1,22 @@
 """Matching a query's text. Whatever differs between the database backends and Elasticsearch stays in this module:
 callers get the relevance of each matching intervention or knowledge product and never ask which backend answered.
 On the database backends the words are matched by the search's text index (search.snapshot, search.lexical), the same
-on SQLite and PostgreSQL; on Elasticsearch by Wagtail's Elasticsearch backend. Either way the words' ranking is
+on SQLite and PostgreSQL; on Elasticsearch by Wagtail's Elasticsearch backend, unless it fails or its circuit is open
+(search.circuit), when the database backend answers instead. Either way the words' ranking is
 fused with the sentence vectors' (search.embeddings)."""
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import elastic_transport
 import numpy as np
+from django.conf import settings
 from wagtail.search.backends import get_search_backend
 
 from . import elasticsearch
+from .circuit import ElasticsearchUnavailable, elasticsearch_circuit
 from .embeddings import query_vector
 from .facets import RECORD_TYPES
 from .health import note_backend_used
-
-logger = logging.getLogger(__name__)
 
 # Tuned on the development set (../shared/eval): see README's Search relevance section.
 SIMILARITY_FLOOR = 0.25
@@ -43,19 +42,13 @@ def text_match(query, language_code, text_index, correct=True):
     fused = None
     if is_elasticsearch(backend):
         try:
-            # Elasticsearch scores words and meaning together (its query's kNN clause).
-            hits = {}
-            for model in RECORD_TYPES.values():
-                text = parsed.corrected_query or query
-                hits |= dict(elasticsearch_hits(backend, model, text, language_code, query_vector(query)))
-            scores = np.zeros(len(lexical), dtype=np.float32)
-            for key, score in hits.items():
-                if key in lexical.position:
-                    scores[lexical.position[key]] = score
-            fused = fuse(scores, np.full(len(lexical), -1.0, dtype=np.float32), lexical.languages, language_code)
+            fused = elasticsearch_circuit.call(
+                lambda: elasticsearch_scores(backend, parsed.corrected_query or query, query, language_code, lexical)
+            )
             note_backend_used("elasticsearch")
-        except (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout) as error:
-            logger.warning("Elasticsearch is unreachable (%s); answering from the database search backend.", error)
+        except ElasticsearchUnavailable:
+            # The circuit logs Elasticsearch's failures, and skips it for a while after a few: the database answers.
+            pass
     if fused is None:
         similarities = text_index.dense.similarities(query)
         fused = fuse(lexical.scores(parsed), similarities, lexical.languages, language_code)
@@ -68,6 +61,20 @@ def text_match(query, language_code, text_index, correct=True):
         corrected_query=parsed.corrected_query,
         terms=frozenset(parsed.terms),
     )
+
+
+def elasticsearch_scores(backend, text, query, language_code, lexical):
+    """The relevance of every page, in the order of the text index's keys: Elasticsearch scores words and meaning
+    together (its query's kNN clause), for the text (the query with its typos corrected) and the query's vector."""
+    hits = {}
+    vector = query_vector(query)
+    for model in RECORD_TYPES.values():
+        hits |= dict(elasticsearch_hits(backend, model, text, language_code, vector))
+    scores = np.zeros(len(lexical), dtype=np.float32)
+    for key, score in hits.items():
+        if key in lexical.position:
+            scores[lexical.position[key]] = score
+    return fuse(scores, np.full(len(lexical), -1.0, dtype=np.float32), lexical.languages, language_code)
 
 
 def fuse(word_scores, similarities, page_languages, language_code):
@@ -101,9 +108,10 @@ def elasticsearch_query(backend, model, query, language_code, query_vector=None)
 
 def elasticsearch_hits(backend, model, query, language_code, query_vector=None):
     """(pk, score) of every live page of the model that matches the text, however many (no cap: filters and facet
-    counts then apply to all of them, as on the database side)."""
+    counts then apply to all of them, as on the database side). Each request may take ELASTICSEARCH_TIMEOUT seconds,
+    the backend's TIMEOUT being for index updates, and none is tried again: the database answers instead."""
     return elasticsearch.all_hits(
-        backend.es,
+        backend.es.options(request_timeout=settings.ELASTICSEARCH_TIMEOUT, max_retries=0),
         backend.get_index_for_model(model).name,
         elasticsearch_query(backend, model, query, language_code, query_vector),
     )

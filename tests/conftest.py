@@ -9,6 +9,7 @@ from django.utils import translation
 
 from interventions.interchange import import_document
 from interventions.models import InterventionPage
+from search.circuit import elasticsearch_circuit
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_FILE = REPO / "fixtures" / "interventions.json"
@@ -44,3 +45,9 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def closed_elasticsearch_circuit():
+    """The circuit breaker in front of Elasticsearch keeps its state in the process: each test starts it closed."""
+    elasticsearch_circuit.reset()

@@ -2,15 +2,19 @@
 server: a stub of the client records the requests and answers as Elasticsearch 9 would. The fallback is tested
 against a closed port; the rest runs against a real server when ELASTICSEARCH_URL is set."""
 
+import json
 import logging
 import os
 import socket
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
+from elastic_transport import SerializerCollection
+from elasticsearch._otel import OpenTelemetry
 from wagtail.search.backends import get_search_backend
 
 from interventions.models import STEMMED, InterventionPage
@@ -136,10 +140,40 @@ class StubClient:
     """Stands in for the elasticsearch.Elasticsearch client: records each request and answers with the canned
     responses, shaped like Elasticsearch 9's, of a query that matches `matching` documents."""
 
+    # What elasticsearch.helpers.bulk reads of a client besides its bulk method.
+    transport = SimpleNamespace(serializers=SerializerCollection())
+    _otel = OpenTelemetry(enabled=False)
+
     def __init__(self, matching=()):
         self.calls = []
+        self.options_given = []  # the per-request options (timeouts, retries) of each client.options(...)
         self.indices = StubIndices(self.calls)
         self.matching = list(matching)  # [(pk, score)], best first
+
+    def options(self, **options):
+        self.options_given.append(options)
+        return self
+
+    def bulk(self, operations, index, **kwargs):
+        lines = [json.loads(line) for line in operations]
+        self.calls.append(("bulk", {"index": index, "operations": lines}))
+        items = [
+            {
+                "index": {
+                    "_index": index,
+                    "_id": header["index"]["_id"],
+                    "_version": 1,
+                    "result": "created",
+                    "status": 201,
+                }
+            }
+            for header in lines[::2]
+        ]
+        return SimpleNamespace(body={"errors": False, "took": 3, "items": items})
+
+    def delete(self, **kwargs):
+        self.calls.append(("delete", kwargs))
+        return {"_index": kwargs["index"], "_id": kwargs["id"], "_version": 2, "result": "deleted"}
 
     def open_point_in_time(self, **kwargs):
         self.calls.append(("open_point_in_time", kwargs))
@@ -329,16 +363,16 @@ def test_query_with_a_sentence_vector_adds_the_pages_nearest_in_meaning(offline_
     assert len(elasticsearch_query(offline_backend, InterventionPage, "denuncia", "es")["bool"]["should"]) == 3
 
 
-def test_unreachable_elasticsearch_falls_back_to_the_database_and_logs_a_warning(caplog):
+def test_unreachable_elasticsearch_falls_back_to_the_database_and_logs_the_failure(caplog):
     backends = {"default": elasticsearch_backend(closed_port_url()), "database": settings.DATABASE_SEARCH_BACKEND}
-    with override_settings(WAGTAILSEARCH_BACKENDS=backends), caplog.at_level(logging.WARNING, logger="search.text"):
+    with override_settings(WAGTAILSEARCH_BACKENDS=backends), caplog.at_level(logging.INFO, logger="search.circuit"):
         result = search_interventions(SearchParams(q="denuncia"))
     database_only = search_interventions(SearchParams(q="denuncia"))
     assert result.hits[0].slug == "disque-denuncia"
     assert [hit.slug for hit in result.hits] == [hit.slug for hit in database_only.hits]
     assert result.facets == database_only.facets
-    assert "Elasticsearch is unreachable" in caplog.text
-    assert "answering from the database search backend" in caplog.text
+    assert "Elasticsearch failed" in caplog.text
+    assert "1 of 3 failures" in caplog.text
 
 
 @pytest.fixture

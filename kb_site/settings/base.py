@@ -181,6 +181,15 @@ ELASTICSEARCH_INDEX_SETTINGS = {
 # rebuilt at once): only the words and meaning of the pages written meanwhile are matched a little late.
 SEARCH_TEXT_INDEX_SYNCHRONOUS_SECONDS = float(os.environ.get("SEARCH_TEXT_INDEX_SYNCHRONOUS_SECONDS", "1.0"))
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+# Seconds each request of a text search may take (connecting included) before the database backend answers it; a
+# search is never tried again. Index updates, which the index worker sends in the background, and `update_index` may
+# take ELASTICSEARCH_INDEX_TIMEOUT.
+ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "1.0"))
+ELASTICSEARCH_INDEX_TIMEOUT = float(os.environ.get("ELASTICSEARCH_INDEX_TIMEOUT", "30"))
+# After this many failures in a row (timeouts, refused connections, 5xx answers), Elasticsearch is left alone for
+# the cool-off (seconds): searches answer from the database at once, index updates wait (search.circuit).
+ELASTICSEARCH_CIRCUIT_FAILURES = int(os.environ.get("ELASTICSEARCH_CIRCUIT_FAILURES", "3"))
+ELASTICSEARCH_CIRCUIT_COOL_OFF = float(os.environ.get("ELASTICSEARCH_CIRCUIT_COOL_OFF", "30"))
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
@@ -188,7 +197,7 @@ if ELASTICSEARCH_URL:
             "BACKEND": "search.elasticsearch.Elasticsearch9SearchBackend",
             "URLS": [ELASTICSEARCH_URL],
             "INDEX_PREFIX": os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "kb_"),
-            "TIMEOUT": 5,
+            "TIMEOUT": ELASTICSEARCH_INDEX_TIMEOUT,
             "OPTIONS": {"max_retries": 0},
             "INDEX_SETTINGS": ELASTICSEARCH_INDEX_SETTINGS,
         },
