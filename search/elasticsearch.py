@@ -2,6 +2,8 @@
 stemmed subfield per language on every searchable text field, the query for a text, and the requests that collect
 every matching primary key. search.text calls these; nothing outside search/ needs to know Elasticsearch is there.
 
+Index updates do not go to Elasticsearch at once: the backend queues them (search.index_updates).
+
 The database backends read the thesaurus at once (search.snapshot); Elasticsearch reads it when an index is created,
 i.e. when `manage.py update_index` rebuilds it, since an index's analyzers are fixed at creation."""
 
@@ -26,6 +28,7 @@ from wagtail.search.index import AutocompleteField, SearchField
 from .analysis import OTHER_LANGUAGE_WEIGHT, fold
 from .documents import read_documents
 from .embeddings import DIMENSIONS, stored_vectors, text_hash
+from .index_updates import queue_update
 from .lexical import FIELD_WEIGHTS
 
 SYNONYM_FILTER = "kb_synonyms"
@@ -146,9 +149,24 @@ class Elasticsearch9SearchQueryCompiler(WagtailElasticsearch9SearchQueryCompiler
 
 
 class Elasticsearch9SearchBackend(WagtailElasticsearch9SearchBackend):
+    """Wagtail's backend, whose add, add_bulk and delete queue the update (search.index_updates) instead of sending
+    it: whatever writes a page (a save, a delete, an import, `embed_records`) never waits for Elasticsearch. The
+    index worker and `update_index` send through the index itself."""
+
     mapping_class = Elasticsearch9Mapping
     index_class = Elasticsearch9Index
     query_compiler_class = Elasticsearch9SearchQueryCompiler
+    # Queuing is a database write in the write's transaction: its failure must fail the write, not be logged away.
+    catch_indexing_errors = False
+
+    def add(self, obj):
+        queue_update(obj._meta.model, [obj.pk])
+
+    def add_bulk(self, model, obj_list):
+        queue_update(model, [obj.pk for obj in obj_list])
+
+    def delete(self, obj):
+        queue_update(obj._meta.model, [obj.pk])
 
 
 SearchBackend = Elasticsearch9SearchBackend

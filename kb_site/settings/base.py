@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django_countries",
     "taggit",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -190,6 +192,13 @@ ELASTICSEARCH_INDEX_TIMEOUT = float(os.environ.get("ELASTICSEARCH_INDEX_TIMEOUT"
 # the cool-off (seconds): searches answer from the database at once, index updates wait (search.circuit).
 ELASTICSEARCH_CIRCUIT_FAILURES = int(os.environ.get("ELASTICSEARCH_CIRCUIT_FAILURES", "3"))
 ELASTICSEARCH_CIRCUIT_COOL_OFF = float(os.environ.get("ELASTICSEARCH_CIRCUIT_COOL_OFF", "30"))
+# Wagtail's own background tasks, the database search backend's entries among them, run at once, in the transaction
+# of the write that asks for them. Elasticsearch's index updates wait in a queue in the database
+# (search.index_updates), which the index worker runs: `manage.py db_worker --backend search_index`.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "search_index": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
@@ -198,6 +207,7 @@ if ELASTICSEARCH_URL:
             "URLS": [ELASTICSEARCH_URL],
             "INDEX_PREFIX": os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "kb_"),
             "TIMEOUT": ELASTICSEARCH_INDEX_TIMEOUT,
+            # The queue tries index updates again, after the circuit's cool-off; searches are never tried again.
             "OPTIONS": {"max_retries": 0},
             "INDEX_SETTINGS": ELASTICSEARCH_INDEX_SETTINGS,
         },

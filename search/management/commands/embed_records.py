@@ -24,12 +24,17 @@ class Command(BaseCommand):
             embedded = embed_texts(texts)
             if embedded:
                 mark_changed()
+        self.stdout.write(f"Passages: {len(texts)}, newly embedded: {len(embedded)}.")
         backend = get_search_backend()
         if is_elasticsearch(backend):
-            # Elasticsearch holds each page's first vector in its document (search.elasticsearch): send it again.
+            # Elasticsearch holds each page's first vector in its document (search.elasticsearch): the pages go to it
+            # again, through the queue of index updates, so that this never fails while Elasticsearch is down.
             changed = {document.key for document in documents if text_hash(document.passages()[0]) in embedded}
             for model in RECORD_TYPES.values():
                 pages = list(model.objects.filter(pk__in=changed))
                 if pages:
                     backend.add_bulk(model, pages)
-        self.stdout.write(f"Passages: {len(texts)}, newly embedded: {len(embedded)}.")
+            self.stdout.write(
+                f"Pages queued for Elasticsearch: {len(changed)} (the index worker sends them: "
+                "`manage.py db_worker --backend search_index`)."
+            )
