@@ -18,6 +18,7 @@ from django.db import transaction
 from wagtail.models import Locale, Page
 
 from .indexing import deferred_indexing, index_pages
+from .json_files import json_path, unstorable_value_errors
 from .models import (
     ExternalRating,
     InterventionLink,
@@ -135,13 +136,6 @@ def compiled_schema_validator():
     return jsonschema_rs.validator_for(schema(), validate_formats=False)
 
 
-def json_path(parts):
-    path = ""
-    for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "$"
-
-
 def parse(text):
     try:
         return json.loads(text)
@@ -150,7 +144,11 @@ def parse(text):
 
 
 def validate(document):
-    """Every reason the document cannot be imported, schema first, then the rules of the domain."""
+    """Every reason the document cannot be imported: values no database can store first, then the schema, then the
+    rules of the domain."""
+    errors = unstorable_value_errors(document)
+    if errors:
+        return errors
     if compiled_schema_validator().is_valid(document):
         schema_errors = []
     else:

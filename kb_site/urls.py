@@ -2,12 +2,31 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views import defaults
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
 from search import views as search_views
+
+API_PREFIX = "/api/"
+
+
+def api_or_page(page_handler, status, message):
+    """An error handler: the API's JSON error under /api/ (its clients read JSON), the site's HTML page elsewhere."""
+
+    def handler(request, *args, **kwargs):
+        if request.path_info.startswith(API_PREFIX):
+            return search_views.api_error(status, message)
+        return page_handler(request, *args, **kwargs)
+
+    return handler
+
+
+handler400 = api_or_page(defaults.bad_request, 400, "Bad request.")
+handler404 = api_or_page(defaults.page_not_found, 404, "Nothing is at this address.")
+handler500 = api_or_page(defaults.server_error, 500, "The server failed to answer; the error is logged.")
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),

@@ -2,6 +2,9 @@
 
 from .facets import FACETS, record_type
 
+# The API only reads: every other method is a 405 (see views.read_only_api and the OpenAPI description).
+API_METHODS = ("GET", "HEAD", "OPTIONS")
+
 
 def result_json(hit, request):
     """One result; a knowledge product has no evidence rating, countries or benefit-cost ratio."""

@@ -2,8 +2,13 @@
 
 from django.conf import settings
 
+from .api import API_METHODS
 from .facets import FACETS, RECORD_TYPES
+from .params import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH
 from .service import MAX_PAGE_SIZE, SORTS
+
+# The methods that would change something, each a 405 on every path.
+REFUSED_METHODS = ("post", "put", "patch", "delete")
 
 
 def query_parameter(name, schema, description, repeated=False):
@@ -13,11 +18,37 @@ def query_parameter(name, schema, description, repeated=False):
     return parameter
 
 
+def text(max_length):
+    """A text the API accepts: at most max_length characters, and no NUL character."""
+    return {"type": "string", "maxLength": max_length, "pattern": "^[^\\u0000]*$"}
+
+
+def json_response(description, schema):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def error_schema(parameter_required=False):
+    return {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["parameter", "message"] if parameter_required else ["message"],
+                "properties": {
+                    "parameter": {"type": "string", "description": "The query parameter at fault (on a 400)."},
+                    "message": {"type": "string"},
+                },
+            }
+        },
+    }
+
+
 def openapi_document():
     facet_parameters = [
         query_parameter(
             facet.name,
-            {"type": "string"},
+            text(MAX_VALUE_LENGTH),
             f"{facet.heading}: repeat to select several values (OR); different facets combine with AND.",
             repeated=True,
         )
@@ -88,23 +119,21 @@ def openapi_document():
             },
         },
     }
-    error = {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["parameter", "message"],
-                "properties": {"parameter": {"type": "string"}, "message": {"type": "string"}},
-            }
-        },
-    }
+    not_allowed = json_response(
+        f"Not allowed: the API only reads; the Allow header lists {', '.join(API_METHODS)}.", error_schema()
+    )
+    server_error = json_response(
+        "The server failed to answer; the body holds no detail of the failure.", error_schema()
+    )
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "What works in citizen security: search API",
             "version": "1",
-            "description": "Faceted search over interventions and the evidence about them.",
+            "description": "Faceted search over interventions and the evidence about them. Every answer is JSON, "
+            "errors included: any other address under /api/ is a 404, and any method but "
+            f"{', '.join(API_METHODS)} a 405. "
+            f"A request may carry at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} query parameters (a 400).",
         },
         "paths": {
             "/api/v1/search/": {
@@ -112,7 +141,7 @@ def openapi_document():
                     "operationId": "searchInterventions",
                     "summary": "Search interventions and knowledge products, with facet counts",
                     "parameters": [
-                        query_parameter("q", {"type": "string", "maxLength": 500}, "Words to search for."),
+                        query_parameter("q", text(MAX_QUERY_LENGTH), "Words to search for."),
                         *facet_parameters,
                         query_parameter("bcr_min", {"type": "number", "minimum": 0}, "Lowest benefit-cost ratio."),
                         query_parameter("has_cost", {"type": "boolean"}, "Only interventions with cost data."),
@@ -124,21 +153,41 @@ def openapi_document():
                         ),
                         query_parameter(
                             "page",
-                            {"type": "integer", "minimum": 1},
+                            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
                             "Page number, from 1; a page past the last one is a 400 (page 1 always exists).",
                         ),
                         query_parameter(
-                            "page_size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}, "Results a page."
+                            "page_size",
+                            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+                            "Results a page.",
                         ),
                         query_parameter(
                             "lang", {"type": "string", "enum": [code for code, _ in settings.LANGUAGES]}, "Language."
                         ),
                     ],
                     "responses": {
-                        "200": {"description": "Results", "content": {"application/json": {"schema": response}}},
-                        "400": {"description": "A bad parameter", "content": {"application/json": {"schema": error}}},
+                        "200": json_response("Results", response),
+                        "400": json_response("A bad parameter, named in the error", error_schema(True)),
+                        "500": server_error,
                     },
-                }
+                },
+                **{method: {"responses": {"405": not_allowed}} for method in REFUSED_METHODS},
+            },
+            "/api/v1/schema/": {
+                "get": {
+                    "operationId": "describeApi",
+                    "summary": "This description of the API",
+                    "responses": {
+                        "200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}},
+                        "500": server_error,
+                    },
+                },
+                **{method: {"responses": {"405": not_allowed}} for method in REFUSED_METHODS},
+            },
+        },
+        "components": {
+            "responses": {
+                "NotFound": json_response("No API endpoint has this address (any path under /api/).", error_schema())
             }
         },
     }

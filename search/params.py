@@ -10,6 +10,9 @@ from .service import MAX_PAGE_SIZE, SORTS, SearchParams
 
 MAX_QUERY_LENGTH = 500
 MAX_PAGE = 10_000
+MAX_VALUE_LENGTH = 100
+DEFAULT_PAGE_SIZE = 20
+NUL = "\x00"
 TRUE_VALUES = {"1", "true", "on", "yes"}
 FALSE_VALUES = {"", "0", "false", "off", "no"}
 
@@ -21,35 +24,50 @@ class InvalidParameter(ValueError):
         self.message = message
 
 
-def parse_search_params(query, default_language="en", default_page_size=20):
+def parse_search_params(query, default_language="en", default_page_size=DEFAULT_PAGE_SIZE):
     """SearchParams from a QueryDict; unknown parameters are ignored, bad values raise InvalidParameter."""
-    text = query.get("q", "").strip()
+    text = value_of(query, "q").strip()
     if len(text) > MAX_QUERY_LENGTH:
         raise InvalidParameter("q", f"at most {MAX_QUERY_LENGTH} characters")
     filters = {}
     for facet in FACETS:
-        values = [value.strip() for value in query.getlist(facet.name) if value.strip()]
-        if any(len(value) > 100 for value in values):
-            raise InvalidParameter(facet.name, "values are at most 100 characters")
+        values = [value.strip() for value in values_of(query, facet.name) if value.strip()]
+        if any(len(value) > MAX_VALUE_LENGTH for value in values):
+            raise InvalidParameter(facet.name, f"values are at most {MAX_VALUE_LENGTH} characters")
         if values:
             filters[facet.name] = tuple(dict.fromkeys(values))
-    language = query.get("lang") or default_language
+    language = value_of(query, "lang") or default_language
     if language not in dict(settings.LANGUAGES):
         raise InvalidParameter("lang", f"one of {', '.join(dict(settings.LANGUAGES))}")
-    sort = query.get("sort", "")
+    sort = value_of(query, "sort")
     if sort and sort not in SORTS:
         raise InvalidParameter("sort", f"one of {', '.join(SORTS)}")
     return SearchParams(
         q=text,
         filters=filters,
-        bcr_min=parse_bcr_min(query.get("bcr_min", "")),
-        has_cost=parse_boolean("has_cost", query.get("has_cost", "")),
+        bcr_min=parse_bcr_min(value_of(query, "bcr_min")),
+        has_cost=parse_boolean("has_cost", value_of(query, "has_cost")),
         sort=sort,
-        page=parse_integer("page", query.get("page", ""), 1, 1, MAX_PAGE),
-        page_size=parse_integer("page_size", query.get("page_size", ""), default_page_size, 1, MAX_PAGE_SIZE),
+        page=parse_integer("page", value_of(query, "page"), 1, 1, MAX_PAGE),
+        page_size=parse_integer("page_size", value_of(query, "page_size"), default_page_size, 1, MAX_PAGE_SIZE),
         lang=language,
-        correct=parse_boolean("spell", query.get("spell", ""), default=True),
+        correct=parse_boolean("spell", value_of(query, "spell"), default=True),
     )
+
+
+def values_of(query, name):
+    """Every value of a parameter. A NUL character is refused: no word, slug or value holds one, and PostgreSQL
+    cannot even compare a text that does (an error, not an empty result)."""
+    values = query.getlist(name)
+    if any(NUL in value for value in values):
+        raise InvalidParameter(name, "text without a NUL character")
+    return values
+
+
+def value_of(query, name):
+    """The last value of a parameter, as QueryDict.get gives it, or an empty text; refused like values_of."""
+    values = values_of(query, name)
+    return values[-1] if values else ""
 
 
 def parse_integer(name, raw, default, minimum, maximum):

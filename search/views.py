@@ -4,17 +4,18 @@ from functools import wraps
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from interventions.models import Pillar
 
-from .api import search_json
+from .api import API_METHODS, search_json
 from .exports import results_csv, results_document
 from .facets import FACETS
 from .gap_map import REGIONS, gap_map
 from .highlight import highlight_hits
 from .openapi import openapi_document
-from .params import InvalidParameter, parse_search_params
+from .params import InvalidParameter, parse_search_params, value_of
 from .promotions import with_promotions
 from .query_log import log_search
 from .service import all_interventions, search_interventions
@@ -38,7 +39,38 @@ def visitor_search(params):
     return result
 
 
-@require_GET
+def api_error(status, message, parameter=None):
+    """The body of every error the API answers: {"error": {"message": ..., "parameter": ...}} (parameter on a 400)."""
+    error = {"message": message} if parameter is None else {"parameter": parameter, "message": message}
+    return JsonResponse({"error": error}, status=status)
+
+
+def bad_parameter(invalid):
+    return api_error(400, invalid.message, invalid.parameter)
+
+
+def read_only_api(view):
+    """An API view: GET and HEAD answer, OPTIONS names them, and any other method is a JSON 405 with an Allow header.
+
+    csrf_exempt, because the API only reads and reads no cookie: there is no state a forged request could change,
+    and without it a POST would get the CSRF middleware's HTML 403 instead of the 405."""
+
+    @csrf_exempt
+    @wraps(view)
+    def answer(request):
+        if request.method in ("GET", "HEAD"):
+            return view(request)
+        if request.method == "OPTIONS":
+            response = HttpResponse()
+        else:
+            response = api_error(405, f"{request.method} is not allowed: the API only reads.")
+        response["Allow"] = ", ".join(API_METHODS)
+        return response
+
+    return answer
+
+
+@read_only_api
 def search_api(request):
     try:
         params = parse_search_params(request.GET)
@@ -50,19 +82,15 @@ def search_api(request):
     return JsonResponse(search_json(result, request), json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@read_only_api
 def openapi_schema(request):
     return JsonResponse(openapi_document())
-
-
-def bad_parameter(invalid):
-    return JsonResponse({"error": {"parameter": invalid.parameter, "message": invalid.message}}, status=400)
 
 
 def with_search_params(view):
     """A GET view of the search in the visitor's language; a bad parameter gets a JSON 400 that names it."""
 
-    @require_GET
+    @require_safe
     @wraps(view)
     def parsed(request):
         try:
@@ -88,7 +116,7 @@ def export_json(request, params):
     return response
 
 
-@require_GET
+@require_safe
 def search_page(request):
     try:
         params = parse_search_params(request.GET, default_language=get_language())
@@ -107,11 +135,11 @@ def search_page(request):
     return TemplateResponse(request, "search/search.html", context)
 
 
-@require_GET
+@require_safe
 def gap_map_page(request):
     try:
         params = parse_search_params(request.GET, default_language=get_language())
-        region = request.GET.get("region", "")
+        region = value_of(request.GET, "region")
         if region and region not in REGIONS:
             raise InvalidParameter("region", f"one of {', '.join(REGIONS)}")
     except InvalidParameter as invalid:

@@ -218,6 +218,25 @@ def test_unknown_country_code_is_refused(tmp_path):
     assert errors == ["interventions[0].countries: Unknown value(s): XX."]
 
 
+def test_nul_characters_and_numbers_json_does_not_have_are_reported_with_their_paths(tmp_path):
+    # Python's json reads NaN and ±Infinity, and PostgreSQL refuses a NUL in any text: none may reach a model.
+    records = [RecordFactory() for _ in range(4)]
+    records[0]["benefit_cost_ratio"] = {"low": float("nan"), "high": float("inf")}
+    records[1]["outcomes"][0]["measure"] = "arrests\x00"
+    records[2]["age_min"] = float("-inf")
+    records[2]["translations"] = {"es\x00": {"title": "Programa"}}
+    records[3]["summary"] = "Before\x00after"
+    errors = failed_import(tmp_path, document(*records))
+    assert errors == [
+        "interventions[0].benefit_cost_ratio.low: expected a finite number, not NaN",
+        "interventions[0].benefit_cost_ratio.high: expected a finite number, not Infinity",
+        "interventions[1].outcomes[0].measure: expected text without a NUL character (\\u0000)",
+        "interventions[2].age_min: expected a finite number, not -Infinity",
+        'interventions[2].translations: expected names without a NUL character (\\u0000), not "es\\u0000"',
+        "interventions[3].summary: expected text without a NUL character (\\u0000)",
+    ]
+
+
 def test_one_bad_record_keeps_the_good_ones_out_too(tmp_path):
     good, bad = RecordFactory(slug="good-one"), RecordFactory(slug="bad-one", age_min=30, age_max=20)
     failed_import(tmp_path, document(good, bad))

@@ -88,3 +88,10 @@ def test_spanish_page_searches_in_spanish(client):
     assert response.status_code == 200
     assert soup.find("html")["lang"] == "es"
     assert "Programa de empleos de verano One Summer Plus, Chicago" in soup.get_text()
+
+
+@pytest.mark.parametrize("path", ["/search/?q=police", "/gap-map/", "/compare/?i=becoming-a-man&i=one-summer-plus"])
+def test_head_answers_as_get_without_the_body(client, path):
+    get, head = client.get(path), client.head(path)
+    assert (get.status_code, head.status_code, head.content) == (200, 200, b"")
+    assert head["Content-Type"] == get["Content-Type"]

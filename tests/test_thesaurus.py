@@ -110,6 +110,17 @@ def test_a_bad_file_reports_every_error_with_its_path_and_writes_nothing(tmp_pat
     assert token() == before
 
 
+def test_a_nul_character_is_reported_with_its_path_and_nothing_is_written(tmp_path):
+    data = thesaurus_document(ThesaurusEntryFactory(name="firearm", labels={"en": ["firearm", "gun\x00"]}))
+    before = token()
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_thesaurus", str(write(tmp_path, data)), stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == ["concepts[0].labels.en[1]: expected text without a NUL character (\\u0000)"]
+    assert not ThesaurusConcept.objects.exists()
+    assert token() == before
+
+
 def test_an_unreadable_file_is_refused(tmp_path):
     path = tmp_path / "thesaurus.json"
     path.write_text("{not json", encoding="utf-8")

@@ -65,3 +65,17 @@ def test_invalid_labels_write_nothing(tmp_path):
             },
         )
     assert list(OutcomeDomain.objects.values_list("slug", "label_es")) == before
+
+
+def test_a_nul_character_or_nan_is_reported_with_its_path_and_nothing_is_written(tmp_path):
+    path = tmp_path / "labels.json"
+    data = {"outcome_domains": {"homicide": {"en": "Homi\x00cide", "es": float("nan")}}}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    stderr = io.StringIO()
+    with pytest.raises(CommandError, match="2 error"):
+        call_command("import_vocabulary", str(path), stdout=io.StringIO(), stderr=stderr)
+    assert stderr.getvalue().splitlines() == [
+        "outcome_domains.homicide.en: expected text without a NUL character (\\u0000)",
+        "outcome_domains.homicide.es: expected a finite number, not NaN",
+    ]
+    assert OutcomeDomain.objects.get(slug="homicide").label_en == "Homicide"
