@@ -12,19 +12,31 @@ def required(name):
     return value
 
 
+def flag(name, default):
+    """A true/false environment variable; anything else is refused rather than read as one or the other."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in ("true", "false"):
+        raise ImproperlyConfigured(f"Set the {name} environment variable to true or false, not {value!r}.")
+    return value == "true"
+
+
 DEBUG = False
 SECRET_KEY = required("SECRET_KEY")
 ALLOWED_HOSTS = required("ALLOWED_HOSTS").split(",")
 CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
 
+# Safe for a site behind a TLS-terminating proxy. Each can be turned off for plain HTTP on loopback.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true").lower() != "false"
+SECURE_SSL_REDIRECT = flag("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+# Off for a domain whose subdomains are not all on HTTPS yet, or that is not meant for browsers' preload lists.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = flag("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_SECURE = flag("SESSION_COOKIE_SECURE", True)
+CSRF_COOKIE_SECURE = flag("CSRF_COOKIE_SECURE", True)
 X_FRAME_OPTIONS = "DENY"
 
 # Hashed file names so that browsers never keep stale CSS or JS after a deploy.
