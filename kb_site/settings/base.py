@@ -14,6 +14,7 @@ INSTALLED_APPS = [
     "interventions",
     "pillars",
     "search",
+    "operations",
     "wagtail.contrib.forms",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.redirects",
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that its line has every request's final status and whole duration, redirects included.
+    "operations.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
