@@ -184,3 +184,10 @@ def test_production_logging_writes_requests_to_stdout_and_errors_to_stderr_as_js
     [error] = [json.loads(line) for line in result.stderr.splitlines()]
     assert (error["level"], error["message"]) == ("ERROR", "Internal Server Error: /broken")
     assert error["traceback"].startswith("Traceback") and "ZeroDivisionError" in error["traceback"]
+
+
+def test_probes_are_answered_over_plain_http_where_other_pages_are_redirected(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/search/").status_code == 301
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200

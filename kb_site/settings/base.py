@@ -58,6 +58,10 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
+# Health probes reach the app server directly, over plain HTTP: where production redirects to HTTPS
+# (SECURE_SSL_REDIRECT), they still get their answer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
 ROOT_URLCONF = "kb_site.urls"
 
 TEMPLATES = [

@@ -27,11 +27,10 @@ SECRET_KEY = required("SECRET_KEY")
 ALLOWED_HOSTS = required("ALLOWED_HOSTS").split(",")
 CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
 
-# Safe for a site behind a TLS-terminating proxy. Each can be turned off for plain HTTP on loopback.
+# Safe for a site behind a TLS-terminating proxy. Each can be turned off for plain HTTP on loopback, as
+# `manage.py serve_production` does.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = flag("SECURE_SSL_REDIRECT", True)
-# Probes reach the app server directly, over plain HTTP: they get their answer, not a redirect.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 # Off for a domain whose subdomains are not all on HTTPS yet, or that is not meant for browsers' preload lists.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
