@@ -40,8 +40,14 @@ SESSION_COOKIE_SECURE = flag("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = flag("CSRF_COOKIE_SECURE", True)
 X_FRAME_OPTIONS = "DENY"
 
-# Hashed file names so that browsers never keep stale CSS or JS after a deploy.
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"  # noqa: F405
+# WhiteNoise serves the collected static files, before any other middleware touches the request.
+MIDDLEWARE.insert(  # noqa: F405
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+# Hashed file names so that browsers never keep stale CSS or JS after a deploy, and may keep each file forever
+# (WhiteNoise sends far-future cache headers for hashed names); gzip and Brotli copies made once, at collectstatic.
+STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
 
 # One JSON line per request on standard output (operations.request_log); warnings and errors, tracebacks
 # included, as JSON lines on standard error. Django's own "Not Found: /path" warnings would repeat the request line.
