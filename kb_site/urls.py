@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
+from operations import views as operations_views
 from search import views as search_views
 
 API_PREFIX = "/api/"
@@ -29,6 +30,8 @@ handler404 = api_or_page(defaults.page_not_found, 404, "Nothing is at this addre
 handler500 = api_or_page(defaults.server_error, 500, "The server failed to answer; the error is logged.")
 
 urlpatterns = [
+    path("healthz", operations_views.healthz, name="healthz"),
+    path("readyz", operations_views.readyz, name="readyz"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -89,6 +89,30 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "Set the SECRET_KEY environment variable" in result.stderr
 
 
+PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret-" + "x" * 40, "ALLOWED_HOSTS": "kb.example.org"}
+HSTS = "[settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD]"
+
+
+def test_hsts_subdomains_and_preload_are_on_unless_turned_off():
+    production = "kb_site.settings.production"
+    assert settings_value(HSTS, production, **PRODUCTION) == [31_536_000, True, True]
+    assert settings_value(
+        HSTS, production, SECURE_HSTS_INCLUDE_SUBDOMAINS="False", SECURE_HSTS_PRELOAD="false", **PRODUCTION
+    ) == [31_536_000, False, False]
+    assert settings_value(HSTS, production, SECURE_HSTS_PRELOAD="false", **PRODUCTION) == [31_536_000, True, False]
+
+
+@pytest.mark.parametrize("name", ["SECURE_HSTS_PRELOAD", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE"])
+def test_a_production_flag_that_is_neither_true_nor_false_is_refused(name):
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env |= PRODUCTION | {"DJANGO_SETTINGS_MODULE": "kb_site.settings.production", name: "no"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert f"Set the {name} environment variable to true or false, not 'no'." in result.stderr
+
+
 @pytest.mark.skipif(not SHARED_SCHEMA.exists(), reason="../shared is not beside this checkout")
 def test_schema_copy_matches_the_shared_contract():
     copy = REPO / "interventions" / "schema" / "interventions-v1.schema.json"

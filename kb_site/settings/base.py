@@ -14,6 +14,7 @@ INSTALLED_APPS = [
     "interventions",
     "pillars",
     "search",
+    "operations",
     "wagtail.contrib.forms",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.redirects",
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that its line has every request's final status and whole duration, redirects included.
+    "operations.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -56,6 +59,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# Health probes reach the app server directly, over plain HTTP: where production redirects to HTTPS
+# (SECURE_SSL_REDIRECT), they still get their answer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 ROOT_URLCONF = "kb_site.urls"
 
@@ -111,7 +118,8 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-STATIC_ROOT = BASE_DIR / "static"
+# Where `collectstatic` gathers the files that WhiteNoise serves in production.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "/media/"

@@ -12,27 +12,56 @@ def required(name):
     return value
 
 
+def flag(name, default):
+    """A true/false environment variable; anything else is refused rather than read as one or the other."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in ("true", "false"):
+        raise ImproperlyConfigured(f"Set the {name} environment variable to true or false, not {value!r}.")
+    return value == "true"
+
+
 DEBUG = False
 SECRET_KEY = required("SECRET_KEY")
 ALLOWED_HOSTS = required("ALLOWED_HOSTS").split(",")
 CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
 
+# Safe for a site behind a TLS-terminating proxy. Each can be turned off for plain HTTP on loopback, as
+# `manage.py serve_production` does.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true").lower() != "false"
+SECURE_SSL_REDIRECT = flag("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+# Off for a domain whose subdomains are not all on HTTPS yet, or that is not meant for browsers' preload lists.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = flag("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_SECURE = flag("SESSION_COOKIE_SECURE", True)
+CSRF_COOKIE_SECURE = flag("CSRF_COOKIE_SECURE", True)
 X_FRAME_OPTIONS = "DENY"
 
-# Hashed file names so that browsers never keep stale CSS or JS after a deploy.
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"  # noqa: F405
+# WhiteNoise serves the collected static files, before any other middleware touches the request.
+MIDDLEWARE.insert(  # noqa: F405
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+# Hashed file names so that browsers never keep stale CSS or JS after a deploy, and may keep each file forever
+# (WhiteNoise sends far-future cache headers for hashed names); gzip and Brotli copies made once, at collectstatic.
+STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
 
+# One JSON line per request on standard output (operations.request_log); warnings and errors, tracebacks
+# included, as JSON lines on standard error. Django's own "Not Found: /path" warnings would repeat the request line.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "formatters": {"json": {"()": "operations.request_log.JsonFormatter"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
+        "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "json"},
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "operations.request_log": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+    },
 }
