@@ -11,7 +11,7 @@ import pytest
 from django.db import OperationalError, connections
 from django.db.migrations.recorder import MigrationRecorder
 
-from operations.request_log import JsonFormatter
+from operations.log_format import JsonFormatter
 
 from .factories import UserFactory
 
