@@ -213,6 +213,16 @@ def test_a_private_knowledge_product_leaves_every_public_list_until_its_restrict
     assert shows(client, product)
 
 
+def test_a_private_collection_leaves_its_pillar_page_and_a_private_pillar_page_the_home_page(client):
+    pillar_page = PillarPageFactory()
+    collection = CollectionPageFactory(parent=pillar_page)
+    assert collection.url in text(client, pillar_page.url) and pillar_page.url in text(client, "/")
+    PageViewRestrictionFactory(page=collection)
+    assert collection.url not in text(client, pillar_page.url)
+    PageViewRestrictionFactory(page=pillar_page)
+    assert pillar_page.url not in text(client, "/")
+
+
 @pytest.mark.parametrize(
     "restriction",
     [
