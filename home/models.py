@@ -22,7 +22,7 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         language = self.locale.language_code
         interventions = SearchParams(lang=language, page_size=1, filters={"content_type": ("intervention",)})
-        pillar_pages = PillarPage.objects.child_of(self).live().select_related("pillar")
+        pillar_pages = PillarPage.objects.child_of(self).live().public().select_related("pillar")
         pages_by_pillar = {page.pillar.slug: page for page in pillar_pages}
         context["pillars"] = [
             (entry, pages_by_pillar.get(entry.value)) for entry in search_interventions(interventions).facets["pillar"]

@@ -411,11 +411,16 @@ def in_order(children):
     return children
 
 
-def export_document(pages=None):
-    """Every live intervention in its original locale, with its translations."""
+def export_document(pages=None, translation_locales=None):
+    """Every live intervention in its original locale, with its translations; given `translation_locales`
+    ({translation key: language codes}), with its translations into those languages only."""
     if pages is None:
         pages = source_pages()
-    return {"format": FORMAT, "interventions": [export_record(page) for page in pages]}
+    if translation_locales is None:
+        records = [export_record(page) for page in pages]
+    else:
+        records = [export_record(page, translation_locales.get(page.translation_key, ())) for page in pages]
+    return {"format": FORMAT, "interventions": records}
 
 
 def source_pages():

@@ -158,7 +158,8 @@ class InterventionIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["interventions"] = InterventionPage.objects.child_of(self).live().order_by("title")
+        # Public lists leave out private pages for every visitor, as the search does (search.visibility).
+        context["interventions"] = InterventionPage.objects.child_of(self).live().public().order_by("title")
         return context
 
     def route(self, request, path_components):

@@ -39,16 +39,17 @@ class PillarPage(Page):
             raise ValidationError({"pillar": _("This pillar already has a page in this language.")})
 
     def get_context(self, request, *args, **kwargs):
-        from search.service import SearchParams, search_interventions
+        from search.service import SearchParams, search_interventions, visible_pages
 
         context = super().get_context(request, *args, **kwargs)
-        context["collections"] = CollectionPage.objects.child_of(self).live().order_by("path")
+        language = self.locale.language_code
+        context["collections"] = CollectionPage.objects.child_of(self).live().public().order_by("path")
         context["knowledge_products"] = (
-            KnowledgeProductPage.objects.child_of(self).live().order_by("-publication_date", "title")
+            visible_pages(KnowledgeProductPage, language).child_of(self).order_by("-publication_date", "title")
         )
         in_pillar = {"pillar": (self.pillar.slug,), "content_type": ("intervention",)}
         context["intervention_count"] = search_interventions(
-            SearchParams(lang=self.locale.language_code, filters=in_pillar, page_size=1)
+            SearchParams(lang=language, filters=in_pillar, page_size=1)
         ).count
         return context
 

@@ -2,8 +2,13 @@
 
 import csv
 import io
+from collections import defaultdict
+
+from wagtail.models import Page
 
 from interventions.interchange import export_document, source_pages
+
+from .models import VisiblePage
 
 CSV_COLUMNS = [
     "slug",
@@ -59,9 +64,15 @@ def results_csv(hits, request):
 
 
 def results_document(hits):
-    """The records of the hits, each in its original language with all its translations, in the hits' order."""
-    originals = {
-        page.translation_key: page
-        for page in source_pages().filter(translation_key__in=[hit.translation_key for hit in hits])
-    }
-    return export_document([originals[hit.translation_key] for hit in hits if hit.translation_key in originals])
+    """The records of the hits, each in its original language with its translations, in the hits' order: only the
+    versions that the search shows in some language, so that none behind a view restriction goes out (a record whose
+    original is private is left out, as one whose original is unpublished)."""
+    shown = Page.objects.filter(
+        translation_key__in=[hit.translation_key for hit in hits], pk__in=VisiblePage.objects.values("page_id")
+    )
+    languages = defaultdict(set)
+    for key, language in shown.values_list("translation_key", "locale__language_code"):
+        languages[key].add(language)
+    originals = {page.translation_key: page for page in source_pages().filter(pk__in=shown.values("pk"))}
+    pages = [originals[hit.translation_key] for hit in hits if hit.translation_key in originals]
+    return export_document(pages, translation_locales=languages)

@@ -31,8 +31,9 @@ class FacetValue(models.Model):
 
 
 class VisiblePage(models.Model):
-    """A page the search shows to visitors in `language`: live, and either written in that language or the original
-    of a record with no live translation into it (see search.visibility, which keeps these rows)."""
+    """A page the search shows to visitors in `language`: live, behind no view restriction, and either written in that
+    language or the original of a record with no such translation into it (see search.visibility, which keeps these
+    rows)."""
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="visible_in")
     language = models.CharField(max_length=8)

@@ -232,8 +232,8 @@ def visible_interventions(language_code):
 
 
 def visible_pages(model, language_code):
-    """Live pages of a kind the search finds, as a visitor in this language sees them: each one's translation into
-    the language where it exists, otherwise its original."""
+    """Live pages of a kind the search finds, private ones left out, as a visitor in this language sees them: each
+    one's translation into the language where it exists, otherwise its original."""
     return model.objects.filter(pk__in=VisiblePage.objects.filter(language=language_code).values("page_id"))
 
 

@@ -1,5 +1,7 @@
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import PageViewRestriction
 from wagtail.search import index
+from wagtail.signals import post_page_move
 
 from interventions.bulk import insert_rows
 from interventions.indexing import indexing_deferred, pages_indexed
@@ -8,7 +10,7 @@ from interventions.models import InterventionPage, InterventionType, OutcomeDoma
 from .facets import FACETS, RECORD_TYPES
 from .models import FacetValue, ThesaurusConcept, ThesaurusLabel
 from .snapshot import mark_changed
-from .visibility import index_visibility
+from .visibility import index_visibility, index_visibility_under
 
 
 def index_facet_values(*pages):
@@ -35,6 +37,17 @@ def on_record_deleted(instance, **kwargs):
 def on_interventions_indexed(pages, **kwargs):
     index_facet_values(*pages)
     index_visibility(pages)
+
+
+def on_view_restriction_changed(instance, raw=False, **kwargs):
+    # Added, changed (its type) or removed: the pages at and under the restricted page leave or rejoin the lists.
+    if not raw:
+        index_visibility_under(instance.page_id)
+
+
+def on_page_moved(instance, **kwargs):
+    # Into or out of a restricted section. Wagtail saves a moved page as a plain Page: on_record_saved does not run.
+    index_visibility_under(instance.pk)
 
 
 def on_vocabulary_term_saved(instance, raw=False, created=False, **kwargs):
@@ -64,6 +77,9 @@ def register_signal_handlers():
         post_save.connect(on_record_saved, sender=model)
         post_delete.connect(on_record_deleted, sender=model)
     pages_indexed.connect(on_interventions_indexed, sender=InterventionPage)
+    post_save.connect(on_view_restriction_changed, sender=PageViewRestriction)
+    post_delete.connect(on_view_restriction_changed, sender=PageViewRestriction)
+    post_page_move.connect(on_page_moved)
     for vocabulary in (Pillar, InterventionType, Setting, TargetGroup, OutcomeDomain):
         post_save.connect(on_vocabulary_term_saved, sender=vocabulary)
     for model in (ThesaurusConcept, ThesaurusLabel):

@@ -6,9 +6,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.text import slugify
-from wagtail.models import Locale
+from wagtail.models import Locale, PageViewRestriction
 
-from interventions.models import Pillar
+from interventions.models import InterventionIndexPage, Pillar
 from interventions.page_tree import get_home_page
 from pillars.models import CollectionPage, KnowledgeProductPage, PillarPage
 from search.models import ThesaurusConcept, ThesaurusLabel
@@ -60,6 +60,13 @@ class PageFactory(factory.Factory):
         return page
 
 
+class InterventionIndexPageFactory(PageFactory):
+    class Meta:
+        model = InterventionIndexPage
+
+    title = factory.Sequence(lambda n: f"Interventions {n}")
+
+
 class PillarPageFactory(PageFactory):
     class Meta:
         model = PillarPage
@@ -82,6 +89,23 @@ class KnowledgeProductPageFactory(PageFactory):
     product_type = "guide"
     publication_date = datetime.date(2024, 5, 1)
     summary = "A practical guide for ministries."
+
+
+class PageViewRestrictionFactory(factory.django.DjangoModelFactory):
+    """A view restriction on `page` and the pages under it, as an editor sets it in the page's privacy settings: to
+    logged-in users by default, or to those who give `password`, or to members of `groups` (names)."""
+
+    class Meta:
+        model = PageViewRestriction
+        skip_postgeneration_save = True
+
+    restriction_type = PageViewRestriction.LOGIN
+    password = ""
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        if create and names:
+            self.groups.set(Group.objects.filter(name__in=names))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
