@@ -27,6 +27,10 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
+# Editors and superusers (the login audit included) work in the Wagtail admin: Django's admin would only be one more
+# login page to guard, so it is left out unless an operator turns it on (README, "Login throttling").
+DJANGO_ADMIN_ENABLED = os.environ.get("DJANGO_ADMIN_ENABLED", "false").lower() == "true"
+
 # Hashed file names so that browsers never keep stale CSS or JS after a deploy.
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"  # noqa: F405
 
