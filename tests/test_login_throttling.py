@@ -155,6 +155,7 @@ def test_the_audit_records_logins_failures_and_lockouts_without_passwords(client
 
 def test_superusers_read_the_audit_in_the_wagtail_admin_and_nobody_edits_it(client, admin_user):
     log_in(client, "/admin/login/", "someone", "wrong-password")
+    log_in(client, "/admin/login/", "another", "wrong-password", address="192.0.2.99")
     failure = AccessFailureLog.objects.get(username="someone")
     editor = UserFactory(groups=["Editors"])
     client.force_login(editor)
@@ -168,6 +169,9 @@ def test_superusers_read_the_audit_in_the_wagtail_admin_and_nobody_edits_it(clie
         assert response.status_code == 200
     listing = client.get(reverse("failed_logins:index")).content.decode()
     assert "someone" in listing and ADDRESS in listing
+    for search in ["someone", "203.0.113"]:
+        found = client.get(reverse("failed_logins:index"), {"q": search}).content.decode()
+        assert "someone" in found and "another" not in found
     assert client.get(reverse("failed_logins:inspect", args=[failure.pk])).status_code == 200
     assert client.get(f"/admin/failed_logins/edit/{failure.pk}/").status_code == 404
     assert client.get(f"/admin/failed_logins/delete/{failure.pk}/").status_code == 404
