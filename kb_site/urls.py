@@ -32,13 +32,15 @@ handler500 = api_or_page(defaults.server_error, 500, "The server failed to answe
 urlpatterns = [
     path("healthz", operations_views.healthz, name="healthz"),
     path("readyz", operations_views.readyz, name="readyz"),
-    path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", home_views.sitemap, name="sitemap"),
     path("api/v1/search/", search_views.search_api, name="search_api"),
     path("api/v1/schema/", search_views.openapi_schema, name="openapi_schema"),
 ]
+
+if settings.DJANGO_ADMIN_ENABLED:
+    urlpatterns.append(path("django-admin/", admin.site.urls))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -59,6 +59,24 @@ def test_search_backend_is_the_database_unless_elasticsearch_url_is_set():
     assert backend["URLS"] == ["http://127.0.0.1:9200"]
 
 
+PRODUCTION = {"SECRET_KEY": "a-long-random-production-secret-" + "x" * 40, "ALLOWED_HOSTS": "kb.example.org"}
+
+
+def test_django_admin_is_left_out_of_production_unless_turned_on():
+    mounted = "django.urls.resolve('/django-admin/').namespace == 'admin'"
+    assert settings_value(mounted) is True
+    assert settings_value(mounted, module="kb_site.settings.production", **PRODUCTION) is False
+    assert settings_value(mounted, module="kb_site.settings.production", DJANGO_ADMIN_ENABLED="true", **PRODUCTION)
+
+
+def test_login_throttling_is_configured_from_the_environment():
+    throttling = "[settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds(), settings.CLIENT_IP_HEADER]"
+    assert settings_value(throttling) == [5, 15 * 60, ""]
+    assert settings_value(
+        throttling, LOGIN_FAILURE_LIMIT="3", LOGIN_COOLOFF_MINUTES="60", CLIENT_IP_HEADER="X-Real-IP"
+    ) == [3, 60 * 60, "X-Real-IP"]
+
+
 def test_production_settings_pass_the_deployment_checks():
     environment = {
         "DJANGO_SETTINGS_MODULE": "kb_site.settings.production",

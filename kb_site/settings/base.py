@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -15,6 +16,7 @@ INSTALLED_APPS = [
     "pillars",
     "search",
     "operations",
+    "logins",
     "wagtail.contrib.forms",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.redirects",
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Health probes reach the app server directly, over plain HTTP: where production redirects to HTTPS
@@ -91,6 +96,30 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Django's admin at /django-admin/ (see README, "Login throttling"): the Wagtail admin serves editors and
+# superusers, so production leaves it out unless an operator turns it on.
+DJANGO_ADMIN_ENABLED = os.environ.get("DJANGO_ADMIN_ENABLED", "true").lower() == "true"
+
+# Login throttling (django-axes, README "Login throttling"): every password login through a request, in the Wagtail
+# admin or Django's, is counted per account and per client address; at LOGIN_FAILURE_LIMIT failures within
+# LOGIN_COOLOFF_MINUTES either one is refused, even with the right password, until that long after its last attempt.
+AUTHENTICATION_BACKENDS = [
+    "logins.backends.WebLoginThrottlingBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "logins.views.locked_out"
+# The address is the connection's unless a proxy in front is trusted to name the client in this header (e.g.
+# X-Real-IP): a client can send any header itself, so none is read unless configured.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "logins.client_address.client_address"
+# The audit: every failure (and whether it locked out) besides axes' successful logins and current counts.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Masked in the audit's copies of the form and in axes' log lines; the password always is.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

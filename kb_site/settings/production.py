@@ -40,6 +40,11 @@ SESSION_COOKIE_SECURE = flag("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = flag("CSRF_COOKIE_SECURE", True)
 X_FRAME_OPTIONS = "DENY"
 
+# Editors and superusers (the login audit included) work in the Wagtail admin: Django's admin would only be one more
+# login page to guard, so it is left out unless an operator turns it on (README, "Login throttling").
+DJANGO_ADMIN_ENABLED = flag("DJANGO_ADMIN_ENABLED", default=False)
+
+
 # WhiteNoise serves the collected static files, before any other middleware touches the request.
 MIDDLEWARE.insert(  # noqa: F405
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,  # noqa: F405
