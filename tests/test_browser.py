@@ -87,19 +87,21 @@ def test_public_pages_and_the_editorial_workflow_in_a_browser(live_server, edito
 @pytest.fixture
 def editorial_site():
     """A pillar page with a collection and a knowledge product, as a working group would publish them; the roles;
-    an editor and a reviewer; the intervention they change."""
+    an editor, a reviewer and an administrator; the intervention they change and its index."""
     pillar_page = PillarPageFactory(title="Protecting vulnerable populations")
     collection = CollectionPageFactory(
         parent=pillar_page, title="Youth violence prevention", saved_search="q=youth&evidence_rating=effective"
     )
     product = KnowledgeProductPageFactory(parent=pillar_page, title="Guide to violence prevention in schools")
     setup_roles()
+    intervention = InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
     return SimpleNamespace(
         pages={"pillar": pillar_page.url, "collection": collection.url, "knowledge-product": product.url},
         editor=UserFactory(groups=[EDITORS]),
         reviewer=UserFactory(groups=[REVIEWERS]),
         administrator=UserFactory(is_superuser=True, is_staff=True),
-        intervention=InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en"),
+        intervention=intervention,
+        intervention_index=intervention.get_parent(),
     )
 
 
@@ -199,7 +201,7 @@ def check_admins(live_server, browser, site, refused):
     log_in(page, live_server.url, site.administrator, next_path="/admin/")
     for path in (
         "/admin/intervention_listing/",
-        f"/admin/pages/{intervention.get_parent().pk}/",
+        f"/admin/pages/{site.intervention_index.pk}/",
         "/admin/snippets/search/thesaurusconcept/",
         "/admin/snippets/search/thesaurusconcept/add/",
         "/admin/searchpicks/",
