@@ -3,6 +3,7 @@ search with the same parameters returns. Each cell counts interventions and thei
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from django.db.models import F
 from django.utils import translation
@@ -29,6 +30,13 @@ REGIONS = {
 }
 
 
+class RatingShare(NamedTuple):
+    rating: str
+    label: str
+    percent: int  # of the cell's interventions
+    offset: int  # the percent of the ratings before it, where its segment of the bar starts
+
+
 @dataclass
 class Cell:
     interventions: int = 0
@@ -37,12 +45,14 @@ class Cell:
 
     @property
     def rating_shares(self):
-        """(rating, label, share of the cell's interventions in percent), strongest rating first."""
-        return [
-            (rating.value, rating.label, round(100 * self.ratings[rating.value] / self.interventions))
-            for rating in EvidenceRating
-            if self.ratings[rating.value]
-        ]
+        """The cell's interventions by rating, strongest rating first: the segments of its bar."""
+        shares, offset = [], 0
+        for rating in EvidenceRating:
+            if self.ratings[rating.value]:
+                percent = round(100 * self.ratings[rating.value] / self.interventions)
+                shares.append(RatingShare(rating.value, rating.label, percent, offset))
+                offset += percent
+        return shares
 
 
 @dataclass

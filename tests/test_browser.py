@@ -1,5 +1,6 @@
 """The public pages in a real browser: Debian's Chromium driven by Playwright, at desktop width and at 375 px,
-with axe-core checking accessibility. Screenshots go to screenshots/ for people to look at."""
+with axe-core checking accessibility. Screenshots go to screenshots/ for people to look at. The public pages and the
+admins are used under the site's Content-Security-Policy and Permissions-Policy: nothing may be refused."""
 
 import os
 from pathlib import Path
@@ -11,6 +12,7 @@ from home.roles import EDITORS, REVIEWERS, setup_roles
 from interventions.models import InterventionPage
 
 from .factories import CollectionPageFactory, KnowledgeProductPageFactory, PillarPageFactory, UserFactory
+from .security_policies import assert_strict_public_policy
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,7 +61,8 @@ def browser(monkeypatch):
 
 
 def serious_violations(page):
-    page.add_script_tag(path=str(AXE_CORE))
+    # Evaluated rather than added as a <script> element, which the Content-Security-Policy would refuse.
+    page.evaluate(AXE_CORE.read_text(encoding="utf-8"))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return sorted(
         f"{violation['id']}: {violation['nodes'][0]['target']}"
@@ -73,37 +76,65 @@ def serious_violations(page):
 # closes.
 @pytest.mark.django_db(transaction=True)
 def test_public_pages_and_the_editorial_workflow_in_a_browser(live_server, editorial_site, browser):
-    check_public_pages(live_server, browser, PAGES | editorial_site.pages)
-    check_keyboard_search(live_server, browser)
-    check_review_workflow(live_server, browser, editorial_site)
+    refused = []
+    check_public_pages(live_server, browser, PAGES | editorial_site.pages, refused)
+    check_keyboard_search(live_server, browser, refused)
+    check_review_workflow(live_server, browser, editorial_site, refused)
+    check_admins(live_server, browser, editorial_site, refused)
+    assert refused == []
 
 
 @pytest.fixture
 def editorial_site():
     """A pillar page with a collection and a knowledge product, as a working group would publish them; the roles;
-    an editor and a reviewer; the intervention they change."""
+    an editor, a reviewer and an administrator; the intervention they change and its index."""
     pillar_page = PillarPageFactory(title="Protecting vulnerable populations")
     collection = CollectionPageFactory(
         parent=pillar_page, title="Youth violence prevention", saved_search="q=youth&evidence_rating=effective"
     )
     product = KnowledgeProductPageFactory(parent=pillar_page, title="Guide to violence prevention in schools")
     setup_roles()
+    intervention = InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
     return SimpleNamespace(
         pages={"pillar": pillar_page.url, "collection": collection.url, "knowledge-product": product.url},
         editor=UserFactory(groups=[EDITORS]),
         reviewer=UserFactory(groups=[REVIEWERS]),
-        intervention=InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en"),
+        administrator=UserFactory(is_superuser=True, is_staff=True),
+        intervention=intervention,
+        intervention_index=intervention.get_parent(),
     )
 
 
-def check_public_pages(live_server, browser, pages):
+def open_page(browser, refused, **options):
+    """A new page that adds to `refused` whatever the browser's security policies refuse, in any of its frames:
+    Chromium fires securitypolicyviolation for the Content-Security-Policy and logs Permissions-Policy errors."""
+    page = browser.new_page(**options)
+    page.expose_function("reportRefusal", lambda refusal: refused.append(refusal))
+    page.add_init_script(
+        'document.addEventListener("securitypolicyviolation", (event) => reportRefusal('
+        "`${location.pathname}: ${event.effectiveDirective} refused ${event.blockedURI || 'inline'}"
+        " (${event.sourceFile}:${event.lineNumber}) ${event.sample}`));"
+    )
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text or "Permissions-Policy" in message.text
+            else None
+        ),
+    )
+    return page
+
+
+def check_public_pages(live_server, browser, pages, refused):
     SCREENSHOTS.mkdir(exist_ok=True)
     problems = {}
     for width_name, width in WIDTHS.items():
-        page = browser.new_page(viewport={"width": width, "height": 900})
+        page = open_page(browser, refused, viewport={"width": width, "height": 900})
         for name, path in pages.items():
             response = page.goto(live_server.url + path)
             assert response.ok, f"{path}: {response.status}"
+            assert_strict_public_policy(response.headers)
             page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
             if page.evaluate("document.documentElement.scrollWidth") > width:
                 problems[f"{name} at {width}px"] = ["the page is wider than the screen"]
@@ -114,9 +145,9 @@ def check_public_pages(live_server, browser, pages):
     assert problems == {}
 
 
-def check_keyboard_search(live_server, browser):
+def check_keyboard_search(live_server, browser, refused):
     """The search form is reachable and usable without a mouse."""
-    page = browser.new_page()
+    page = open_page(browser, refused)
     page.goto(live_server.url + "/search/")
     page.focus("#search-q")
     page.keyboard.type("hotline")
@@ -130,14 +161,14 @@ def check_keyboard_search(live_server, browser):
     page.close()
 
 
-def check_review_workflow(live_server, browser, site):
+def check_review_workflow(live_server, browser, site, refused):
     """An editor changes an intervention and submits it for review; a reviewer approves it; then the public page
     and the search show the change."""
     intervention, editor, reviewer = site.intervention, site.editor, site.reviewer
     edit_path = f"/admin/pages/{intervention.pk}/edit/"
     changed_summary = "Interrupters-in-school sessions for boys in Chicago public schools."
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = open_page(browser, refused, viewport={"width": 1280, "height": 900})
     log_in(page, live_server.url, editor, next_path=edit_path)
     page.fill("#id_summary", changed_summary)
     page.locator("footer .w-dropdown__toggle").click()
@@ -159,6 +190,50 @@ def check_review_workflow(live_server, browser, site):
     page.goto(live_server.url + "/search/?q=interrupters+boys")
     # Found by the words of its new summary, first among the records that share some of them.
     assert page.locator("article.card h2 a").all_inner_texts()[0] == intervention.title
+    page.close()
+
+
+def check_admins(live_server, browser, site, refused):
+    """An administrator goes through Wagtail's admin and Django's: the listings, snippets, search promotions and
+    reports; in the editor a tab switch, the page chooser of the rich text editor, the preview and a saved draft."""
+    intervention = site.intervention
+    page = open_page(browser, refused, viewport={"width": 1280, "height": 900})
+    log_in(page, live_server.url, site.administrator, next_path="/admin/")
+    for path in (
+        "/admin/intervention_listing/",
+        f"/admin/pages/{site.intervention_index.pk}/",
+        "/admin/snippets/search/thesaurusconcept/",
+        "/admin/snippets/search/thesaurusconcept/add/",
+        "/admin/searchpicks/",
+        "/admin/searchpicks/add/",
+        "/admin/reports/searches/",
+        "/admin/reports/searches-without-results/",
+        "/django-admin/",
+        "/django-admin/auth/user/",
+        f"/django-admin/auth/user/{site.administrator.pk}/change/",
+    ):
+        response = page.goto(live_server.url + path)
+        assert response.ok, f"{path}: {response.status}"
+
+    page.goto(f"{live_server.url}/admin/pages/{intervention.pk}/edit/")
+    add_study = page.get_by_role("button", name="Add Study")
+    page.get_by_role("tab", name="Evidence").click()
+    assert add_study.is_visible()
+    page.get_by_role("tab", name="Overview").click()
+    assert not add_study.is_visible()
+    page.locator(".Draftail-Editor [contenteditable=true]").first.click()
+    page.keyboard.press("Control+a")
+    page.locator(".Draftail-Editor button[name=LINK]").click()
+    page.locator(".modal").get_by_role("heading", name="Choose a page").wait_for()
+    page.keyboard.press("Escape")
+    # The preview is the one page the admin lets itself frame.
+    page.get_by_role("button", name="Toggle preview").click()
+    preview = page.frame_locator("#w-preview-iframe")
+    preview.get_by_role("heading", name=intervention.title).wait_for()
+    page.fill("#id_summary", page.input_value("#id_summary") + " Reviewed.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save draft").click()
+    assert f"Page '{intervention.title}' has been updated." in page.locator(".messages").inner_text()
     page.close()
 
 

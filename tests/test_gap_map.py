@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from interventions.models import InterventionPage
-from search.gap_map import REGIONS, gap_map
+from search.gap_map import REGIONS, Cell, gap_map
 from search.service import SearchParams
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +73,11 @@ def test_unknown_region_is_a_400(client):
     response = client.get("/gap-map/?region=atlantis")
     assert response.status_code == 400
     assert "region" in BeautifulSoup(response.content, "html.parser").find(role="alert").get_text()
+
+
+def test_a_cells_bar_is_its_ratings_side_by_side():
+    cell = Cell(interventions=3, ratings=Counter(harmful=1, effective=2))
+    assert [(share.rating, share.percent, share.offset) for share in cell.rating_shares] == [
+        ("effective", 67, 0),
+        ("harmful", 33, 67),
+    ]

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     # Outermost, so that its line has every request's final status and whole duration, redirects included.
     "operations.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "kb_site.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +71,53 @@ MIDDLEWARE = [
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 ROOT_URLCONF = "kb_site.urls"
+
+# Content-Security-Policy (kb_site/security_headers.py), enforced everywhere so that development meets it first.
+# The public pages load their own scripts, styles and images only, and nothing may frame them.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Path prefix -> directives added under it. Wagtail 8's admin starts its widgets (choosers, date pickers, inline
+# panels) with inline <script> elements, some rendered from Python where no request carries a nonce, and its rich
+# text editor writes <style> elements whose text changes with the content and the editor's language: the admin
+# allows inline elements, and still no inline event handler or style attribute (script-src-attr and
+# style-src-attr fall back to 'self'). Django's admin needs nothing more than the public pages.
+SECURE_CSP_BY_PATH = {
+    "/admin/": {"script-src-elem": ["'self'", "'unsafe-inline'"], "style-src-elem": ["'self'", "'unsafe-inline'"]}
+}
+# The admin would fetch Wagtail's latest version number from its website; the pinned requirements say which runs.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Powerful browser features the site never uses, denied to it and to anything it could embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 TEMPLATES = [
     {
