@@ -55,10 +55,16 @@ _lock = threading.Lock()
 _snapshot = None
 
 
+def current_token():
+    """The version of the search data now: the one read from the database at each request (search.response_cache
+    keys its answers by it too)."""
+    return SearchDataVersion.objects.values_list("token", flat=True).first()
+
+
 def current_snapshot():
     """The snapshot of the current version, built if this process does not hold it yet."""
     global _snapshot
-    token = SearchDataVersion.objects.values_list("token", flat=True).first()
+    token = current_token()
     snapshot = _snapshot
     if snapshot is None or snapshot.token != token:
         # One thread builds it; the others wait for it rather than each reading everything again.
