@@ -1,7 +1,7 @@
 """Search relevance on the shared development set, on a fresh database with the fixtures imported.
 
-Empties a scratch database (SQLite by default, or PostgreSQL with --database-url; its name must start with bench or
-kb_bench, as for search_benchmark.py), sets it up as the demo does (vocabulary, thesaurus, the records of
+Empties a scratch database (SQLite by default, or PostgreSQL with --database-url; its name must have bench
+in it, as for search_benchmark.py), sets it up as the demo does (vocabulary, thesaurus, the records of
 fixtures/interventions.json, their sentence vectors), serves it on loopback, and runs ../shared/eval/relevance.py
 against it, which prints nDCG@10 and recall@20 per query and per category beside a plain BM25:
 

@@ -7,6 +7,7 @@ normalized as search promotions does (lowercase, single spaces), so that promoti
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.db import DatabaseError, transaction
 from django.db.models import F, Sum
@@ -20,12 +21,23 @@ logger = logging.getLogger(__name__)
 
 
 def log_search(result):
-    """Counts a search for today. A failure to write is logged, never raised: counting must not break a search."""
+    """Counts a search for today, unless it is not one to count."""
+    if (count := search_counter(result)) is not None:
+        count()
+
+
+def search_counter(result):
+    """The call that counts this search, or None when it is not counted (a later page, or no words): a search the
+    response cache answers is counted by it again (search.response_cache.on_every_answer)."""
     params = result.params
     query_string = normalise_query_string(params.q)
     if params.page != 1 or not query_string:
-        return
-    found_nothing = not result.hits
+        return None
+    return partial(count_search, query_string, result.count, not result.hits)
+
+
+def count_search(query_string, result_count, found_nothing):
+    """Counts a search for today. A failure to write is logged, never raised: counting must not break a search."""
     try:
         # Its own transaction (a savepoint inside a request's), so that a failed write leaves the request usable.
         with transaction.atomic():
@@ -36,7 +48,7 @@ def log_search(result):
             DailyQueryResults.objects.filter(pk=daily.pk).update(
                 searches=F("searches") + 1,
                 without_results=F("without_results") + int(found_nothing),
-                last_result_count=result.count,
+                last_result_count=result_count,
             )
     except DatabaseError:
         logger.exception("Could not count the search for %r", query_string)

@@ -1,4 +1,5 @@
 from django.db.models.signals import post_delete, post_save
+from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import PageViewRestriction
 from wagtail.search import index
 from wagtail.signals import post_page_move
@@ -65,9 +66,10 @@ def on_vocabulary_term_saved(instance, raw=False, created=False, **kwargs):
         index.insert_or_update_object(page)
 
 
-def on_thesaurus_changed(raw=False, **kwargs):
-    # The search process holds the thesaurus in memory and reloads it when the version token changes: an editor's
-    # new synonym takes effect on the next search.
+def on_search_setting_changed(raw=False, **kwargs):
+    # The search process holds the thesaurus in memory and reloads it when the version token changes, and visitors'
+    # answers with editors' picks are cached under the token (search.response_cache): an editor's new synonym or pick
+    # takes effect on the next search.
     if not raw:
         mark_changed()
 
@@ -82,6 +84,6 @@ def register_signal_handlers():
     post_page_move.connect(on_page_moved)
     for vocabulary in (Pillar, InterventionType, Setting, TargetGroup, OutcomeDomain):
         post_save.connect(on_vocabulary_term_saved, sender=vocabulary)
-    for model in (ThesaurusConcept, ThesaurusLabel):
-        post_save.connect(on_thesaurus_changed, sender=model)
-        post_delete.connect(on_thesaurus_changed, sender=model)
+    for model in (ThesaurusConcept, ThesaurusLabel, SearchPromotion):
+        post_save.connect(on_search_setting_changed, sender=model)
+        post_delete.connect(on_search_setting_changed, sender=model)

@@ -14,12 +14,12 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Aggregate, TextField
 from wagtail.models import Page
 
 from .documents import read_documents
-from .embeddings import DenseIndex
+from .embeddings import DenseIndex, encoder
 from .keys import rows_of
 from .lexical import LexicalIndex, Thesaurus
 from .models import FacetValue, SearchDataVersion, ThesaurusConcept, VisiblePage
@@ -55,10 +55,16 @@ _lock = threading.Lock()
 _snapshot = None
 
 
+def current_token():
+    """The version of the search data now: the one read from the database at each request (search.response_cache
+    keys its answers by it too)."""
+    return SearchDataVersion.objects.values_list("token", flat=True).first()
+
+
 def current_snapshot():
     """The snapshot of the current version, built if this process does not hold it yet."""
     global _snapshot
-    token = SearchDataVersion.objects.values_list("token", flat=True).first()
+    token = current_token()
     snapshot = _snapshot
     if snapshot is None or snapshot.token != token:
         # One thread builds it; the others wait for it rather than each reading everything again.
@@ -132,6 +138,15 @@ def build_text_index(token):
         thesaurus=Thesaurus(thesaurus_concepts()),
         build_seconds=time.perf_counter() - began,
     )
+
+
+def warm_up():
+    """Builds the snapshot and text index of the current version and loads the sentence encoder, for a server to call
+    before it forks its workers (gunicorn.conf.py): they share that memory, copy on write, and none makes a visitor
+    wait seconds for its first search. The connection is closed, so that no worker inherits it."""
+    current_text_index(current_snapshot().token)
+    encoder()
+    connections.close_all()
 
 
 def mark_changed():

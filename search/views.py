@@ -17,7 +17,8 @@ from .highlight import highlight_hits
 from .openapi import openapi_document
 from .params import InvalidParameter, parse_search_params, value_of
 from .promotions import with_promotions
-from .query_log import log_search
+from .query_log import log_search, search_counter
+from .response_cache import cache_for_visitors, on_every_answer
 from .service import all_interventions, search_interventions
 from .suggestions import ways_on
 
@@ -70,7 +71,15 @@ def read_only_api(view):
     return answer
 
 
+def counted_on_every_answer(response, result):
+    """The response, set to count its search again each time the response cache answers with it."""
+    if (count := search_counter(result)) is not None:
+        on_every_answer(response, count)
+    return response
+
+
 @read_only_api
+@cache_for_visitors
 def search_api(request):
     try:
         params = parse_search_params(request.GET)
@@ -79,7 +88,8 @@ def search_api(request):
         return bad_parameter(invalid)
     except PageOutOfRange as out_of_range:
         return bad_parameter(InvalidParameter("page", str(out_of_range)))
-    return JsonResponse(search_json(result, request), json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(search_json(result, request), json_dumps_params={"ensure_ascii": False})
+    return counted_on_every_answer(response, result)
 
 
 @read_only_api
@@ -117,6 +127,7 @@ def export_json(request, params):
 
 
 @require_safe
+@cache_for_visitors
 def search_page(request):
     try:
         params = parse_search_params(request.GET, default_language=get_language())
@@ -132,10 +143,11 @@ def search_page(request):
         "facets": FACETS,
         "ways_on": ways_on(params) if not result.hits else None,
     }
-    return TemplateResponse(request, "search/search.html", context)
+    return counted_on_every_answer(TemplateResponse(request, "search/search.html", context), result)
 
 
 @require_safe
+@cache_for_visitors
 def gap_map_page(request):
     try:
         params = parse_search_params(request.GET, default_language=get_language())

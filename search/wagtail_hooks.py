@@ -6,8 +6,10 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .facets import RECORD_TYPES
 from .models import ThesaurusConcept
 from .reports import QueriesWithoutResultsReportView, SearchQueriesReportView, can_see_search_reports
+from .response_cache import cached_answer
 
 
 def labels_by_language(concept):
@@ -80,3 +82,19 @@ def register_queries_without_results_report_menu_item():
         icon_name="search",
         order=1320,
     )
+
+
+# Order 1: inside Wagtail's check of view restrictions (order 0), so that the cache never answers for a page the
+# visitor may not see; one who may see a restricted page is logged in or gave its password, has a session, and is
+# never answered from the cache either.
+@hooks.register("on_serve_page", order=1)
+def cache_record_pages(serve):
+    """Record pages (interventions, knowledge products) are answered from the response cache: all they show changes
+    the search data's version."""
+
+    def serve_record_page(page, request, args, kwargs):
+        if not isinstance(page, tuple(RECORD_TYPES.values())):
+            return serve(page, request, args, kwargs)
+        return cached_answer(request, lambda: serve(page, request, args, kwargs))
+
+    return serve_record_page

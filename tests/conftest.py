@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
@@ -51,3 +52,10 @@ def default_language():
 def closed_elasticsearch_circuit():
     """The circuit breaker in front of Elasticsearch keeps its state in the process: each test starts it closed."""
     elasticsearch_circuit.reset()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The response cache (search.response_cache) keeps answers in the process's memory: each test starts without
+    those of the tests before it."""
+    cache.clear()

@@ -135,14 +135,3 @@ def test_a_production_flag_that_is_neither_true_nor_false_is_refused(name):
 def test_schema_copy_matches_the_shared_contract():
     copy = REPO / "interventions" / "schema" / "interventions-v1.schema.json"
     assert json.loads(copy.read_text(encoding="utf-8")) == json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
-
-
-def test_hsts_subdomains_and_preload_are_on_unless_turned_off():
-    production = {"SECRET_KEY": "a-long-random-production-secret-" + "x" * 40, "ALLOWED_HOSTS": "kb.example.org"}
-    expression = "[settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD]"
-    assert settings_value(expression, module="kb_site.settings.production", **production) == [True, True]
-    turned_off = {"SECURE_HSTS_INCLUDE_SUBDOMAINS": "false", "SECURE_HSTS_PRELOAD": "False"}
-    assert settings_value(expression, module="kb_site.settings.production", **production, **turned_off) == [
-        False,
-        False,
-    ]

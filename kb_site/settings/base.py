@@ -300,3 +300,24 @@ if ELASTICSEARCH_URL:
     }
 else:
     WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH_BACKEND}
+
+# Django's cache: Redis when REDIS_URL is set (one copy for every process and machine), otherwise each process's own
+# memory. search.response_cache keeps the answers visitors share in it, and Wagtail the paths of its sites: Redis is
+# then needed as the database is, and a Redis that hangs fails a request after these timeouts rather than holding it.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long browsers and proxies may reuse a public answer without asking again; after that they ask with its ETag and
+# get a 304 while the search data has not changed. 0 makes them ask every time, so a publish is seen at once.
+RESPONSE_CACHE_MAX_AGE = int(os.environ.get("RESPONSE_CACHE_MAX_AGE", "60"))
+# How long the server keeps an answer. A publish gives the next request a new key at once: this only bounds how long
+# an answer made by the code before a deploy can be served after it, and the memory old answers take.
+RESPONSE_CACHE_TIMEOUT = int(os.environ.get("RESPONSE_CACHE_TIMEOUT", "300"))
