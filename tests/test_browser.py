@@ -225,7 +225,8 @@ def check_admins(live_server, browser, site, refused):
     page.keyboard.press("Control+a")
     page.locator(".Draftail-Editor button[name=LINK]").click()
     page.locator(".modal").get_by_role("heading", name="Choose a page").wait_for()
-    page.keyboard.press("Escape")
+    page.locator(".modal").get_by_role("button", name="Close").click()
+    page.locator(".modal").wait_for(state="hidden")
     # The preview is the one page the admin lets itself frame.
     page.get_by_role("button", name="Toggle preview").click()
     preview = page.frame_locator("#w-preview-iframe")
