@@ -52,6 +52,16 @@ def parse_search_params(query, default_language="en", default_page_size=20):
     )
 
 
+def parse_export_window(query):
+    """(offset, limit) of an export: it holds the interventions found from `offset` (0, the first, by default), at
+    most `limit` of them (settings.SEARCH_EXPORT_MAX_RECORDS by default and at most)."""
+    # An offset past the results is refused once they are counted (search.exports.export_slice).
+    offset = parse_integer("offset", query.get("offset", ""), 0, 0, 10**9)
+    most = settings.SEARCH_EXPORT_MAX_RECORDS
+    limit = parse_integer("limit", query.get("limit", ""), most, 1, most)
+    return offset, limit
+
+
 def parse_integer(name, raw, default, minimum, maximum):
     if raw == "":
         return default
