@@ -7,8 +7,8 @@ no filter: the largest export) through Django's test client, in process, and pri
 - time to first byte: until the response's first chunk of content exists;
 - total time: until its last chunk has been produced;
 - bytes, and a SHA-256 of the content (equal before and after a change that keeps the content);
-- peak memory: the most Python memory the export held at once (tracemalloc, in a second download, since tracing
-  slows it down), and how much the process's resident set grew at most (ru_maxrss) over the timed one.
+- peak memory: the most Python memory the export held at once above what the process held before (tracemalloc, in
+  a second download, since tracing slows it down).
 
 Run it from the repository root, on SQLite (a file bench-exports-<records>.sqlite3, git-ignored) or on PostgreSQL
 (created if missing; its name must start with bench or kb_bench or contain _bench, since it is emptied):
@@ -26,7 +26,6 @@ import argparse
 import cProfile
 import hashlib
 import pstats
-import resource
 import sys
 import time
 import tracemalloc
@@ -66,8 +65,8 @@ def main():
         peak = traced_peak(client, path)
         print(
             f"{path}: first byte {timing['first_byte']:.2f} s, total {timing['total']:.2f} s, "
-            f"{timing['bytes'] / 2**20:.1f} MiB in {timing['chunks']} chunks, peak {peak / 2**20:.1f} MiB traced, "
-            f"RSS grew at most {timing['rss_growth'] / 2**20:.1f} MiB; sha256 {timing['sha256'][:16]}"
+            f"{timing['bytes'] / 2**20:.1f} MiB in {timing['chunks']} chunks, peak memory {peak / 2**20:.1f} MiB; "
+            f"sha256 {timing['sha256'][:16]}"
         )
         if options.profile:
             profile(client, path)
@@ -99,7 +98,6 @@ def chunks_of(response):
 
 
 def timed_download(client, path):
-    rss_before = max_rss()
     began = time.perf_counter()
     response = client.get(path)
     if response.status_code != 200:
@@ -117,13 +115,7 @@ def timed_download(client, path):
         "bytes": size,
         "chunks": count,
         "sha256": digest.hexdigest(),
-        "rss_growth": max_rss() - rss_before,
     }
-
-
-def max_rss():
-    """The process's largest resident set so far, in bytes (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def traced_peak(client, path):
