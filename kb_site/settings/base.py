@@ -176,7 +176,7 @@ ELASTICSEARCH_INDEX_SETTINGS = {
     }
 }
 # The most interventions one export file (/search/export.csv, .json) holds; larger results are downloaded in parts
-# (`offset`), so that no download holds a worker for long. At 10,000 an export takes a few seconds (README).
+# (`offset`), so that no download holds a worker for long: at 10,000 the JSON takes about 19 s (README, Exports).
 SEARCH_EXPORT_MAX_RECORDS = int(os.environ.get("SEARCH_EXPORT_MAX_RECORDS", "10000"))
 # A search text index (search.snapshot) that took longer than this to build is rebuilt in the background after a
 # change, while searches go on with the one before: a few seconds at ten thousand records, which no visitor should
