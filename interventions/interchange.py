@@ -9,12 +9,14 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, partial
+from itertools import islice
 from pathlib import Path
 
 import jsonschema
 import jsonschema_rs
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from wagtail.models import Locale, Page
 
 from .indexing import deferred_indexing, index_pages
@@ -91,6 +93,15 @@ OUTCOME_ERROR_PATHS = {
     "ci_high": "effect_size.ci_high",
     "study_key": "study",
 }
+# What an exported record reads beyond the page's own row, prefetched a batch of pages at a time.
+EXPORTED_RELATIONS = [
+    *VOCABULARY_FIELDS,
+    "studies",
+    Prefetch("outcomes", queryset=Outcome.objects.select_related("domain")),
+    "links",
+    "external_ratings",
+]
+EXPORT_BATCH_SIZE = 200
 PAGE_TREE_FIELDS = [f.name for f in Page._meta.get_fields() if f.concrete and f.name != "title"]
 
 
@@ -411,26 +422,55 @@ def in_order(children):
     return children
 
 
-def export_document(pages=None, translation_locales=None):
-    """Every live intervention in its original locale, with its translations; given `translation_locales`
-    ({translation key: language codes}), with its translations into those languages only."""
-    if pages is None:
-        pages = source_pages()
-    if translation_locales is None:
-        records = [export_record(page) for page in pages]
-    else:
-        records = [export_record(page, translation_locales.get(page.translation_key, ())) for page in pages]
-    return {"format": FORMAT, "interventions": records}
+def export_document(pages=None):
+    """Every live intervention in its original locale, with its translations (or the records of these pages)."""
+    return {"format": FORMAT, "interventions": list(export_records(source_pages() if pages is None else pages))}
 
 
 def source_pages():
     """The live originals, each of which an export writes with its translations."""
-    originals = InterventionPage.objects.live().filter(is_translation=False)
-    return originals.select_related("locale").prefetch_related(*VOCABULARY_FIELDS).order_by("path")
+    return InterventionPage.objects.live().filter(is_translation=False).select_related("locale").order_by("path")
 
 
-def export_record(page, translation_locales=None):
-    """The record of a page, in the interchange format, leaving out what the page does not have."""
+def export_records(pages, batch_size=EXPORT_BATCH_SIZE, shown=None):
+    """The records of the pages, in their order, read a batch of pages at a time with the batch's terms, children
+    and translations in one query each: an export of any size makes a few queries per batch, not per record, and
+    holds one batch in memory (a queryset is read in chunks, not whole). Given `shown` (a query of page keys), only
+    the translations among those are written."""
+    if isinstance(pages, QuerySet):
+        pages = pages.iterator(chunk_size=batch_size)
+    for batch in batches(pages, batch_size):
+        prefetch_related_objects(batch, *EXPORTED_RELATIONS)
+        translations = live_translations(batch, shown)
+        for page in batch:
+            yield export_record(page, translations=translations[page.pk])
+
+
+def batches(items, size):
+    """Lists of `size` items (the last one shorter) taken from any iterable as they come."""
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def live_translations(pages, shown=None):
+    """{page key: the page's live translations (among `shown`, a query of page keys, if given)}, read in one query
+    for all the pages."""
+    by_translation_key = defaultdict(list)
+    translated_pages = InterventionPage.objects.live().select_related("locale")
+    if shown is not None:
+        translated_pages = translated_pages.filter(pk__in=shown)
+    for translated in translated_pages.filter(translation_key__in=[page.translation_key for page in pages]):
+        by_translation_key[translated.translation_key].append(translated)
+    return {
+        page.pk: [translated for translated in by_translation_key[page.translation_key] if translated.pk != page.pk]
+        for page in pages
+    }
+
+
+def export_record(page, translation_locales=None, translations=None):
+    """The record of a page, in the interchange format, leaving out what the page does not have. `translations`
+    are the page's live translations when they have been read already (export_records reads them by batch)."""
     record = {"slug": page.slug, "locale": page.locale.language_code, "title": page.title}
     for key in PLAIN_FIELDS:
         record[key] = getattr(page, key)
@@ -459,23 +499,47 @@ def export_record(page, translation_locales=None):
     record["external_ratings"] = [
         export_fields(rating, EXTERNAL_RATING_FIELDS) for rating in page.external_ratings.all()
     ]
-    record["translations"] = export_translations(page, translation_locales)
+    if translations is None:
+        translations = page.get_translations().live().select_related("locale")
+    record["translations"] = export_translations(page, translations, translation_locales)
     return prune(record)
 
 
-def export_translations(page, locales=None):
-    translations = {}
-    for translated in page.get_translations().live().specific().select_related("locale"):
+def export_translations(page, translations, locales=None):
+    exported = {}
+    for translated in translations:
         language_code = translated.locale.language_code
         if locales is not None and language_code not in locales:
             continue
-        translations[language_code] = {
+        exported[language_code] = {
             "title": translated.title,
             # A translation shows the original wherever it has no text of its own.
             "summary": translated.summary if translated.summary != page.summary else "",
             "description_html": translated.description if translated.description != page.description else "",
         }
-    return dict(sorted(translations.items()))
+    return dict(sorted(exported.items()))
+
+
+def document_text(records, indent=None):
+    """The text of an interventions-v1 document of these records, yielded record by record, exactly as
+    json.dumps(document, ensure_ascii=False, indent=indent) writes the whole: a file of any size is written holding
+    one record at a time."""
+    if indent is None:
+        yield f'{{"format": "{FORMAT}", "interventions": ['
+        for position, record in enumerate(records):
+            yield (", " if position else "") + json.dumps(record, ensure_ascii=False)
+        yield "]}"
+        return
+    pad = " " * indent
+    yield f'{{\n{pad}"format": "{FORMAT}",\n{pad}"interventions": ['
+    written = False
+    for record in records:
+        # A record sits two levels deep: each of its lines moves right by two indents.
+        text = json.dumps(record, ensure_ascii=False, indent=indent).replace("\n", "\n" + pad * 2)
+        yield ("," if written else "") + "\n" + pad * 2 + text
+        written = True
+    # An empty list is written "[]", on one line.
+    yield ("\n" + pad if written else "") + "]\n}"
 
 
 def export_outcome(outcome):

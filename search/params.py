@@ -70,6 +70,16 @@ def value_of(query, name):
     return values[-1] if values else ""
 
 
+def parse_export_window(query):
+    """(offset, limit) of an export: it holds the interventions found from `offset` (0, the first, by default), at
+    most `limit` of them (settings.SEARCH_EXPORT_MAX_RECORDS by default and at most)."""
+    # An offset past the results is refused once they are counted (search.exports.export_slice).
+    offset = parse_integer("offset", value_of(query, "offset"), 0, 0, 10**9)
+    most = settings.SEARCH_EXPORT_MAX_RECORDS
+    limit = parse_integer("limit", value_of(query, "limit"), most, 1, most)
+    return offset, limit
+
+
 def parse_integer(name, raw, default, minimum, maximum):
     if raw == "":
         return default

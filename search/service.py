@@ -130,13 +130,14 @@ def search_interventions(params):
         )
 
 
-def all_interventions(params):
-    """Every intervention among the results of a search, in its order, without pagination or facets: for exports."""
+def all_intervention_keys(params):
+    """The keys of every intervention among the results of a search, in its order, without pagination or facets:
+    for exports, which read the pages a batch at a time."""
     if not params.includes_interventions:
         return []
     params = replace(params, filters={**params.filters, "content_type": ("intervention",)})
     selection = select(params)
-    return ordered(selection, selection.results(), params, 0, None)
+    return ranked_keys(selection, selection.results(), params, 0, None)[0]
 
 
 def select(params):
@@ -195,6 +196,19 @@ ORDERINGS = {
 def ordered(selection, keys, params, start, stop):
     """The pages with these keys from `start` to `stop` in the requested order (the key breaks ties), each the
     specific page with its `score` (None without a query)."""
+    page_keys, relevance = ranked_keys(selection, keys, params, start, stop)
+    if relevance is None:
+        relevance = selection.scores(page_keys) if selection.scores is not None else {}
+    pages = specific_pages(page_keys)
+    hits = [pages[key] for key in page_keys if key in pages]
+    for hit in hits:
+        hit.score = relevance.get(hit.pk)
+    return hits
+
+
+def ranked_keys(selection, keys, params, start, stop):
+    """The keys from `start` to `stop` in the requested order (the key breaks ties), and the relevance of every key
+    when that is the order (None otherwise)."""
     rankings = selection.snapshot.rankings
     if params.effective_sort == "relevance":
         # Scores come from the search backend: every matching key is scored, then ranked.
@@ -210,14 +224,7 @@ def ordered(selection, keys, params, start, stop):
             return (ranking_order(rankings[key]), key)
 
     ranked = sorted(keys, key=order) if stop is None else heapq.nsmallest(stop, keys, key=order)
-    page_keys = ranked[start:stop]
-    if relevance is None:
-        relevance = selection.scores(page_keys) if selection.scores is not None else {}
-    pages = specific_pages(page_keys)
-    hits = [pages[key] for key in page_keys if key in pages]
-    for hit in hits:
-        hit.score = relevance.get(hit.pk)
-    return hits
+    return ranked[start:stop], relevance
 
 
 def specific_pages(keys):

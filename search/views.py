@@ -1,7 +1,7 @@
 from dataclasses import replace
 from functools import wraps
 
-from django.http import Http404, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
@@ -10,16 +10,16 @@ from django.views.decorators.http import require_safe
 from interventions.models import Pillar
 
 from .api import API_METHODS, search_json
-from .exports import results_csv, results_document
+from .exports import export_slice, results_csv, results_document
 from .facets import FACETS
 from .gap_map import REGIONS, gap_map
 from .highlight import highlight_hits
 from .openapi import openapi_document
-from .params import InvalidParameter, parse_search_params, value_of
+from .params import InvalidParameter, parse_export_window, parse_search_params, value_of
 from .promotions import with_promotions
 from .query_log import log_search, search_counter
 from .response_cache import cache_for_visitors, on_every_answer
-from .service import all_interventions, search_interventions
+from .service import search_interventions
 from .suggestions import ways_on
 
 
@@ -114,15 +114,32 @@ def with_search_params(view):
 
 @with_search_params
 def export_csv(request, params):
-    response = HttpResponse(results_csv(all_interventions(params), request), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="interventions.csv"'
-    return response
+    language = get_language()
+    return export_response(request, params, "csv", lambda keys: results_csv(keys, request, language))
 
 
 @with_search_params
 def export_json(request, params):
-    response = JsonResponse(results_document(all_interventions(params)), json_dumps_params={"ensure_ascii": False})
-    response["Content-Disposition"] = 'attachment; filename="interventions.json"'
+    return export_response(request, params, "json", results_document)
+
+
+EXPORT_CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def export_response(request, params, extension, content):
+    """A search's interventions as a file, streamed: `content` makes its text from their keys. A bad `offset` or
+    `limit` gets a 400 that names it; the headers say how many the search found and where the next file starts."""
+    try:
+        exported = export_slice(params, *parse_export_window(request.GET))
+    except InvalidParameter as invalid:
+        return bad_parameter(invalid)
+    response = StreamingHttpResponse(content(exported.keys), content_type=EXPORT_CONTENT_TYPES[extension])
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename(extension)}"'
+    response["X-Total-Count"] = exported.total
+    if exported.next_offset is not None:
+        following = request.GET.copy()
+        following["offset"] = exported.next_offset
+        response["Link"] = f'<{request.build_absolute_uri(request.path)}?{following.urlencode()}>; rel="next"'
     return response
 
 

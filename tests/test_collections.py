@@ -1,5 +1,7 @@
 """Pillar pages, collections (hand-picked order, then a saved search) and knowledge products, which the search finds."""
 
+import json
+
 import pytest
 from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
@@ -151,7 +153,8 @@ def test_knowledge_products_are_found_by_the_same_search_with_a_content_type_fac
 
 def test_exports_hold_the_interventions_among_the_results(client):
     KnowledgeProductPageFactory(parent=PillarPageFactory(), title="Violence prevention toolkit")
-    exported = client.get("/search/export.json", {"q": "violence"}).json()["interventions"]
+    response = client.get("/search/export.json", {"q": "violence"})
+    exported = json.loads(b"".join(response.streaming_content))["interventions"]
     expected = search_interventions(
         SearchParams(q="violence", page_size=100, filters={"content_type": ("intervention",)})
     )

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from interventions.interchange import (
+    document_text,
     export_document,
     import_document,
     normalize_record,
@@ -103,3 +104,17 @@ def test_unpublished_interventions_are_not_exported():
     page = InterventionPage.objects.get(slug="scared-straight", locale__language_code="en")
     page.unpublish()
     assert "scared-straight" not in {record["slug"] for record in export_document()["interventions"]}
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_document_written_record_by_record_is_the_text_json_writes(indent, count):
+    records = export_document()["interventions"][:count]
+    whole = json.dumps({"format": "interventions-v1", "interventions": records}, ensure_ascii=False, indent=indent)
+    assert "".join(document_text(records, indent=indent)) == whole
+
+
+def test_command_reads_the_records_a_batch_at_a_time(tmp_path, django_assert_max_num_queries):
+    """Its queries do not grow with the records (43 here, with 39 translations, one batch)."""
+    with django_assert_max_num_queries(15):
+        call_command("export_interventions", str(tmp_path / "export.json"), stderr=io.StringIO())

@@ -35,7 +35,7 @@ SHARED_TYPE, PRIVATE_TYPE, SHARED_DOMAIN = "zephyrine-shared-type", "zephyrine-o
 def text(client, url, **query):
     response = client.get(url, query)
     assert response.status_code == 200
-    return response.content.decode()
+    return b"".join(response.streaming_content if response.streaming else [response.content]).decode()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.http import QueryDict
 
 from search.highlight import highlight as highlight_text
@@ -55,6 +56,22 @@ def corrected_search_url(request, corrected_query):
     for name in ("spell", "page"):
         query.pop(name, None)
     return query_string(query)
+
+
+@register.simple_tag
+def export_parts(request, count):
+    """The files that download the `count` interventions this search found, whatever page of them it shows:
+    (first, last, query string) of each part, a single part unless they are more than one file holds."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    size = settings.SEARCH_EXPORT_MAX_RECORDS
+    if count <= size:
+        return [(1, count, query_string(query))]
+    parts = []
+    for offset in range(0, count, size):
+        query["offset"] = offset
+        parts.append((offset + 1, min(offset + size, count), query_string(query)))
+    return parts
 
 
 @register.simple_tag
