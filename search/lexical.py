@@ -8,6 +8,7 @@ language. A page scores the sum of its best match for each clause, scaled by the
 matches, so that pages matching more of the words rank first and pages matching some still appear.
 """
 
+import copy
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -88,42 +89,148 @@ class Thesaurus:
         return [(number, positions, label) for (number, positions), label in found.items()]
 
 
+def forget(counts, items):
+    """Counts each of these items once less; returns those that are no longer counted at all."""
+    gone = set()
+    for item in items:
+        counts[item] -= 1
+        if counts[item] <= 0:
+            del counts[item]
+            gone.add(item)
+    return gone
+
+
 def is_acronym(label):
     return label.isupper() and " " not in label and len(label) <= 6
 
 
 class LexicalIndex:
+    """The BM25F index of the pages' analyzed text. Each page has a slot: a position in the index's arrays. An index
+    is built from the one before (`updated`), reusing what it holds of the pages that did not change: only the pages
+    that did are analyzed, and only the posting lists of their terms are rewritten, so that a publish costs
+    milliseconds, not the seconds of analyzing every page. A page's score depends on nothing but its own counts and
+    lengths, the number of pages and the terms' document frequencies, so an updated index scores every page exactly
+    as one built afresh (tests/test_search_snapshot.py proves it)."""
+
     def __init__(self, documents):
-        documents = list(documents)
-        self.keys = np.array([document.key for document in documents], dtype=np.int64)
-        self.position = {document.key: position for position, document in enumerate(documents)}
-        self.languages = np.array([document.language for document in documents], dtype=object)
-        postings = [defaultdict(lambda: ([], [])) for _weight in FIELD_WEIGHTS]
-        lengths = [np.zeros(len(documents), dtype=np.float32) for _weight in FIELD_WEIGHTS]
-        document_frequency = Counter()
+        self.keys = np.zeros(0, dtype=np.int64)  # the key of each slot's page, -1 for a free slot
+        self.position = {}  # key -> slot
+        self.languages = np.zeros(0, dtype=object)
+        self.postings = [{} for _weight in FIELD_WEIGHTS]  # term -> (slots, counts), in each field
+        self.lengths = [np.zeros(0, dtype=np.float32) for _weight in FIELD_WEIGHTS]
+        self.document_frequency = Counter()
         self.word_frequency = Counter()  # folded words as written in records, for typo correction
-        for position, document in enumerate(documents):
-            terms_of_document = set()
+        self.vocabulary = []  # the words of word_frequency, sorted
+        self.analyzed = {}  # slot -> (terms of each field, folded words of each field): what to take out of it
+        self.add(documents)
+        self.weigh_lengths()
+
+    def updated(self, keys, documents):
+        """An index of the pages with these keys: those of `documents` (analyzed now), the others as in this one,
+        which is left as it is (searches may still be reading it)."""
+        index = copy.copy(self)
+        index.position = dict(self.position)
+        index.keys, index.languages = self.keys.copy(), self.languages.copy()
+        index.postings = [dict(postings) for postings in self.postings]
+        index.lengths = [lengths.copy() for lengths in self.lengths]
+        index.document_frequency = Counter(self.document_frequency)
+        index.word_frequency = Counter(self.word_frequency)
+        index.analyzed = dict(self.analyzed)
+        keys = set(keys)
+        index.remove([key for key in self.position if key not in keys or key in documents])
+        index.add(documents[key] for key in sorted(documents) if key in keys)
+        index.weigh_lengths()
+        return index
+
+    def remove(self, keys):
+        """Takes these pages out: their slots become free."""
+        removed = defaultdict(set)  # (field number, term) -> slots
+        for key in keys:
+            slot = self.position.pop(key)
+            field_terms, field_words = self.analyzed.pop(slot)
+            for number, terms in enumerate(field_terms):
+                for term in terms:
+                    removed[number, term].add(slot)
+            forget(self.document_frequency, set().union(*field_terms))
+            for record_words in field_words:
+                gone = forget(self.word_frequency, record_words)
+                if gone:
+                    self.vocabulary = [word for word in self.vocabulary if word not in gone]
+            self.keys[slot], self.languages[slot] = -1, None
+            for lengths in self.lengths:
+                lengths[slot] = 0
+        for (number, term), slots in removed.items():
+            positions, counts = self.postings[number][term]
+            kept = ~np.isin(positions, list(slots))
+            if kept.any():
+                self.postings[number][term] = (positions[kept], counts[kept])
+            else:
+                del self.postings[number][term]
+
+    def add(self, documents):
+        """Analyzes these pages and adds them, each in the first free slot or a new one."""
+        documents = list(documents)
+        free = np.flatnonzero(self.keys < 0).tolist()
+        if len(free) < len(documents):
+            free += self.grow(len(documents) - len(free))
+        free = iter(free)
+        added = [defaultdict(lambda: ([], [])) for _weight in FIELD_WEIGHTS]
+        new_words = set()
+        for document in documents:
+            slot = next(free)
+            self.keys[slot], self.languages[slot] = document.key, document.language
+            self.position[document.key] = slot
             analyzer = Analyzer.of(document.language)
+            field_terms, field_words = [], []
             for number, text in enumerate(document.fields):
                 record_words, terms = analyzer.words_and_terms(text)
-                self.word_frequency.update(set(record_words))
-                lengths[number][position] = len(terms)
-                for term, count in Counter(terms).items():
-                    positions, counts = postings[number][term]
-                    positions.append(position)
-                    counts.append(count)
-                terms_of_document.update(terms)
-            document_frequency.update(terms_of_document)
-        self.postings = [
-            {term: (np.array(p, dtype=np.int32), np.array(c, dtype=np.float32)) for term, (p, c) in field.items()}
-            for field in postings
-        ]
-        self.norms = [1 - B + B * length / max(length.mean(), 1.0) if len(length) else length for length in lengths]
-        self.document_frequency = document_frequency
-        self.vocabulary = list(self.word_frequency)
+                self.lengths[number][slot] = len(terms)
+                counts = Counter(terms)
+                for term, count in counts.items():
+                    positions, term_counts = added[number][term]
+                    positions.append(slot)
+                    term_counts.append(count)
+                field_terms.append(tuple(counts))
+                field_words.append(tuple(set(record_words)))
+            for record_words in field_words:
+                new_words.update(word for word in record_words if word not in self.word_frequency)
+                self.word_frequency.update(record_words)
+            self.document_frequency.update(set().union(*field_terms))
+            self.analyzed[slot] = (tuple(field_terms), tuple(field_words))
+        for postings, added_postings in zip(self.postings, added, strict=True):
+            for term, (positions, counts) in added_postings.items():
+                positions, counts = np.array(positions, dtype=np.int32), np.array(counts, dtype=np.float32)
+                if term in postings:
+                    positions = np.concatenate([postings[term][0], positions])
+                    counts = np.concatenate([postings[term][1], counts])
+                postings[term] = (positions, counts)
+        if new_words:
+            self.vocabulary = sorted([*self.vocabulary, *new_words])
+
+    def grow(self, count):
+        """Adds this many free slots at the end of the arrays; returns them."""
+        size = len(self.keys)
+        self.keys = np.concatenate([self.keys, np.full(count, -1, dtype=np.int64)])
+        self.languages = np.concatenate([self.languages, np.full(count, None, dtype=object)])
+        self.lengths = [np.concatenate([lengths, np.zeros(count, dtype=np.float32)]) for lengths in self.lengths]
+        return list(range(size, size + count))
+
+    def weigh_lengths(self):
+        """Each slot's length normalization of BM25, in every field, from the fields' lengths."""
+        self.norms = [1 - B + B * length / self.average_length(length) for length in self.lengths]
+
+    def average_length(self, lengths):
+        """The mean length of a field over the pages, free slots (of length 0) left out; summed exactly, so that it
+        is the same whatever slots the pages have."""
+        return max(lengths.sum(dtype=np.float64) / max(self.count, 1), 1.0)
+
+    @property
+    def count(self):
+        """How many pages the index holds."""
+        return len(self.position)
 
     def __len__(self):
+        """How many slots the index has: the length of every array of scores (free slots score 0)."""
         return len(self.keys)
 
     def term_scores(self, term):
@@ -134,7 +241,7 @@ class LexicalIndex:
                 positions, counts = postings[term]
                 weighted[positions] += weight * counts / norms[positions]
         frequency = self.document_frequency.get(term, 0)
-        idf = math.log(1 + (len(self) - frequency + 0.5) / (frequency + 0.5))
+        idf = math.log(1 + (self.count - frequency + 0.5) / (frequency + 0.5))
         return idf * weighted * (K1 + 1) / (K1 + weighted)
 
     def knows(self, word, thesaurus=None):

@@ -56,6 +56,22 @@ class SearchDataVersion(models.Model):
         return str(self.token)
 
 
+class DocumentVersion(models.Model):
+    """The version of what the search reads of one page's text (search.documents): replaced in the same transaction
+    as every change of the page, its terms and children, or its vocabulary terms' labels (signal_handlers), and when
+    its passages get sentence vectors (`embed_records`). A process rebuilding its text index after a change compares
+    these few bytes per page with those of the index it holds and reads again only the pages whose version moved
+    (search.snapshot). A page with no row has not changed since before these rows were kept."""
+
+    page = models.OneToOneField(
+        Page, on_delete=models.CASCADE, primary_key=True, related_name="search_document_version"
+    )
+    token = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self):
+        return f"{self.page_id}: {self.token}"
+
+
 class ThesaurusConcept(ClusterableModel):
     """A concept of the field (e.g. "firearm") with its labels in each language: the preferred one, then synonyms,
     alternative spellings and acronyms. A search for any label also finds records that use another label of the same

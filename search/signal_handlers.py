@@ -10,7 +10,7 @@ from interventions.models import InterventionPage, InterventionType, OutcomeDoma
 
 from .facets import FACETS, RECORD_TYPES
 from .models import FacetValue, ThesaurusConcept, ThesaurusLabel
-from .snapshot import mark_changed
+from .snapshot import mark_changed, mark_documents_changed
 from .visibility import index_visibility, index_visibility_under
 
 
@@ -19,8 +19,8 @@ def index_facet_values(*pages):
     rows = [(page.pk, facet.name, value) for page in pages for facet in FACETS for value in facet.values_of(page)]
     FacetValue.objects.filter(page_id__in=[page.pk for page in pages]).delete()
     insert_rows(FacetValue, ["page", "facet", "value"], rows)
-    # The pages' titles and evidence, which results are ordered by, may have changed with them.
-    mark_changed()
+    # The pages' titles and evidence, which results are ordered by, may have changed with them, and so may their text.
+    mark_documents_changed([page.pk for page in pages])
 
 
 def on_record_saved(instance, raw=False, update_fields=None, **kwargs):

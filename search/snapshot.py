@@ -22,7 +22,7 @@ from .documents import read_documents
 from .embeddings import DenseIndex, encoder
 from .keys import rows_of
 from .lexical import LexicalIndex, Thesaurus
-from .models import FacetValue, SearchDataVersion, ThesaurusConcept, VisiblePage
+from .models import DocumentVersion, FacetValue, SearchDataVersion, ThesaurusConcept, VisiblePage
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +82,19 @@ class TextIndex:
 
     token: uuid.UUID | None
     lexical: LexicalIndex
-    dense: DenseIndex  # in the lexical index's order
+    dense: DenseIndex  # in the lexical index's slots
     thesaurus: Thesaurus
-    build_seconds: float
+    concepts: list  # what the thesaurus was built from
+    versions: dict  # key -> DocumentVersion token (None without one) of each page, as its text was read
+    seconds_per_page: float  # what reading and analyzing a page cost, in the first build
+
+
+@dataclass(frozen=True)
+class TextChanges:
+    """The pages whose documents changed since a text index was built."""
+
+    versions: dict  # key -> DocumentVersion token of every page visible now
+    changed: list  # the keys of those added or changed since
 
 
 _text_lock = threading.Lock()
@@ -93,26 +103,33 @@ _text_rebuild = None  # the thread rebuilding the text index, while one does
 
 
 def current_text_index(token):
-    """The text index of this version, or, while a slow one is rebuilt in the background, the one before (see
-    settings.SEARCH_TEXT_INDEX_SYNCHRONOUS_SECONDS)."""
+    """The text index of this version: the one before updated with the pages changed since, or, while many pages
+    are updated in the background, the one before (see settings.SEARCH_TEXT_INDEX_SYNCHRONOUS_SECONDS)."""
     global _text_index
     index = _text_index
     if index is not None and index.token == token:
         return index
-    if index is not None and index.build_seconds > settings.SEARCH_TEXT_INDEX_SYNCHRONOUS_SECONDS:
-        rebuild_in_background(token)
-        return index
     with _lock:
         index = _text_index
-        if index is None or index.token != token:
+        if index is None:
             index = _text_index = build_text_index(token)
+        elif index.token != token and not rebuilding_in_background():
+            changes = text_changes(index)
+            if index.seconds_per_page * len(changes.changed) > settings.SEARCH_TEXT_INDEX_SYNCHRONOUS_SECONDS:
+                rebuild_in_background(token)
+            else:
+                index = _text_index = build_text_index(token, index, changes)
     return index
+
+
+def rebuilding_in_background():
+    return _text_rebuild is not None and _text_rebuild.is_alive()
 
 
 def rebuild_in_background(token):
     global _text_rebuild
     with _text_lock:
-        if _text_rebuild is not None and _text_rebuild.is_alive():
+        if rebuilding_in_background():
             return  # the next search after it ends sees whether the version moved on meanwhile
         _text_rebuild = threading.Thread(target=rebuild_text_index, args=(token,), daemon=True)
         _text_rebuild.start()
@@ -121,22 +138,47 @@ def rebuild_in_background(token):
 def rebuild_text_index(token):
     global _text_index
     try:
-        _text_index = build_text_index(token)
+        _text_index = build_text_index(token, _text_index)
     finally:
         connection.close()  # the thread's own connection
 
 
-def build_text_index(token):
+def text_changes(index):
+    """What changed since the index was built, from a few bytes per page (DocumentVersion). Read before the
+    documents themselves: a page changed after this read has a new version, which the next build reads again."""
+    versions = dict(
+        rows_of(VisiblePage.objects.values_list("page_id", "page__search_document_version__token").distinct())
+    )
+    previous = {} if index is None else index.versions
+    changed = [key for key, version in versions.items() if key not in previous or previous[key] != version]
+    return TextChanges(versions=versions, changed=sorted(changed))
+
+
+def build_text_index(token, previous=None, changes=None):
+    """The text index of the pages visible now: built from `previous` when given, only the pages changed since
+    read and analyzed again (the result is the same as a build from nothing)."""
     began = time.perf_counter()
-    keys = sorted(set(VisiblePage.objects.values_list("page_id", flat=True)))
-    documents = read_documents(keys).values()
-    lexical = LexicalIndex(documents)
+    changes = changes or text_changes(previous)
+    documents = read_documents(changes.changed)
+    concepts = thesaurus_concepts()
+    if previous is None:
+        ordered = [documents[key] for key in sorted(documents)]
+        lexical = LexicalIndex(ordered)
+        dense = DenseIndex(ordered, lexical.position, len(lexical))
+    else:
+        lexical = previous.lexical.updated(changes.versions, documents)
+        dense = previous.dense.updated(documents, lexical.position, len(lexical))
+    same_thesaurus = previous is not None and previous.concepts == concepts
+    seconds = time.perf_counter() - began
     return TextIndex(
         token=token,
         lexical=lexical,
-        dense=DenseIndex(documents, lexical.position),
-        thesaurus=Thesaurus(thesaurus_concepts()),
-        build_seconds=time.perf_counter() - began,
+        dense=dense,
+        thesaurus=previous.thesaurus if same_thesaurus else Thesaurus(concepts),
+        concepts=concepts,
+        # A page read since it was deleted is not in the index: the next build tries it again.
+        versions={key: version for key, version in changes.versions.items() if key in lexical.position},
+        seconds_per_page=previous.seconds_per_page if previous else seconds / max(len(documents), 1),
     )
 
 
@@ -153,6 +195,18 @@ def mark_changed():
     """Gives the search data a new version: to be called in the transaction that changes it."""
     if not SearchDataVersion.objects.update(token=uuid.uuid4()):
         SearchDataVersion.objects.create()
+
+
+def mark_documents_changed(keys):
+    """Gives these pages' documents (their text or their passages' vectors) new versions, and the search data a new
+    one: to be called in the transaction that changes them."""
+    DocumentVersion.objects.bulk_create(
+        [DocumentVersion(page_id=key) for key in keys],
+        update_conflicts=True,
+        unique_fields=["page"],
+        update_fields=["token"],
+    )
+    mark_changed()
 
 
 class KeyList(Aggregate):

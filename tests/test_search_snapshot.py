@@ -7,10 +7,13 @@ from dataclasses import replace
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from wagtail.models import Locale
 
+from interventions.models import Pillar
 from search.models import FacetValue, SearchDataVersion, VisiblePage
 from search.service import SearchParams, search_interventions
-from tests.factories import RecordFactory
+from search.text import text_match
+from tests.factories import RecordFactory, ThesaurusConceptFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +76,7 @@ def test_a_slow_text_index_is_rebuilt_in_the_background_while_visibility_stays_c
     )
     assert set(slugs(q="quorbel")) == {"kept", "withdrawn"}
     # As if the text index had taken seconds to build, as at ten thousand records.
-    monkeypatch.setattr(snapshot, "_text_index", replace(snapshot._text_index, build_seconds=10.0))
+    monkeypatch.setattr(snapshot, "_text_index", replace(snapshot._text_index, seconds_per_page=10.0))
     rebuilds = []
     monkeypatch.setattr(snapshot, "rebuild_in_background", rebuilds.append)
     withdrawn.unpublish()
@@ -83,5 +86,53 @@ def test_a_slow_text_index_is_rebuilt_in_the_background_while_visibility_stays_c
     assert slugs(q="quorbel") == ["kept"]
     assert rebuilds == [SearchDataVersion.objects.get().token]
     # The rebuild, as the background thread runs it, brings the new record's words in.
-    snapshot._text_index = snapshot.build_text_index(rebuilds[0])
+    snapshot._text_index = snapshot.build_text_index(rebuilds[0], snapshot._text_index)
     assert set(slugs(q="quorbel")) == {"kept", "added"}
+
+
+QUERIES = ["quorbel patrols", "quorbell", "mentoring", "firearm", "arma", "juvenile mentoring schools", "violent"]
+
+
+def relevance(text_index):
+    """{(query, language): {key: score}} of a few queries, typos, synonyms and other languages among them."""
+    return {
+        (query, language): {key: score for key, score in scores_of(query, language, text_index).items()}
+        for query in QUERIES
+        for language in ("en", "es")
+    }
+
+
+def scores_of(query, language, text_index):
+    match = text_match(query, language, text_index)
+    return match.scores(list(match.keys))
+
+
+def test_a_text_index_updated_after_changes_scores_every_page_as_one_built_afresh(import_records):
+    from search import snapshot
+
+    translations = {"es": {"title": "Patrullas Quorbel de mentores"}}
+    pages = import_records(
+        RecordFactory(slug="first", title="Quorbel patrols", summary="Mentoring for juvenile offenders."),
+        RecordFactory(slug="second", title="Quorbel schools", translations=translations),
+        RecordFactory(slug="third", title="Firearm buyback", summary="Guns handed in."),
+        RecordFactory(slug="fourth", title="Violent crime mentoring"),
+    )
+    search(q="quorbel")
+    held = snapshot._text_index
+    first, second, third, fourth = pages
+    first.title, first.summary = "Quorbel street patrols", "Mentoring and patrols for schools."
+    first.save_revision().publish()
+    third.unpublish()
+    fourth.delete()
+    import_records(RecordFactory(slug="fifth", title="Quorbell mentoring schools"))
+    pillar = Pillar.objects.get(slug="protecting-vulnerable-populations")
+    pillar.label_en = "Juvenile protection"
+    pillar.save()
+    ThesaurusConceptFactory(labels={"en": ["firearm", "gun"], "es": ["arma de fuego"]})
+    second.get_translation(Locale.objects.get(language_code="es")).unpublish()
+    search(q="quorbel")
+    updated = snapshot._text_index
+    assert updated.lexical is not held.lexical and updated.versions != held.versions
+    afresh = snapshot.build_text_index(updated.token)
+    assert relevance(updated) == relevance(afresh)
+    assert any(scores for scores in relevance(afresh).values())

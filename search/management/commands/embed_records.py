@@ -6,7 +6,7 @@ from search.documents import read_documents
 from search.embeddings import embed_texts, text_hash
 from search.facets import RECORD_TYPES
 from search.models import VisiblePage
-from search.snapshot import mark_changed
+from search.snapshot import mark_documents_changed
 from search.text import is_elasticsearch
 
 
@@ -22,8 +22,14 @@ class Command(BaseCommand):
         texts = [text for document in documents for text in document.passages()]
         with transaction.atomic():
             embedded = embed_texts(texts)
-            if embedded:
-                mark_changed()
+            # The search processes read the vectors of these pages' passages again.
+            mark_documents_changed(
+                [
+                    document.key
+                    for document in documents
+                    if any(text_hash(passage) in embedded for passage in document.passages())
+                ]
+            )
         self.stdout.write(f"Passages: {len(texts)}, newly embedded: {len(embedded)}.")
         backend = get_search_backend()
         if is_elasticsearch(backend):
