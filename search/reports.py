@@ -8,7 +8,7 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.ui.tables import Column, NumberColumn
 from wagtail.admin.views.reports import ReportView
 
-from .query_log import REPORT_DAYS, recent_queries, recent_queries_without_results
+from .query_log import REPORT_DAYS, flush_search_counts, recent_queries, recent_queries_without_results
 
 
 def can_see_search_reports(user):
@@ -53,6 +53,9 @@ class SearchQueriesReportView(ReportView):
     def dispatch(self, request, *args, **kwargs):
         if not can_see_search_reports(request.user):
             return permission_denied(request)
+        # The searches this process has counted and not written yet, so that an editor sees the ones they just made;
+        # other processes write theirs within settings.SEARCH_COUNT_FLUSH_SECONDS of their next search, or at exit.
+        flush_search_counts()
         return super().dispatch(request, *args, **kwargs)
 
     def get_base_queryset(self):

@@ -11,6 +11,7 @@ from django.utils import translation
 from interventions.interchange import import_document
 from interventions.models import InterventionPage
 from search.circuit import elasticsearch_circuit
+from search.query_log import pending_counts
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_FILE = REPO / "fixtures" / "interventions.json"
@@ -59,3 +60,12 @@ def empty_cache():
     """The response cache (search.response_cache) keeps answers in the process's memory: each test starts without
     those of the tests before it."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_pending_search_counts():
+    """Searches are counted in the process's memory until they are written (search.query_log): each test starts
+    without the counts of the tests before it, and leaves none to be written outside its transaction."""
+    pending_counts.take()
+    yield
+    pending_counts.take()

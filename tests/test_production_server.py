@@ -13,12 +13,14 @@ import re
 import secrets
 import signal
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import brotli
@@ -86,7 +88,13 @@ def server(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"serve_production did not answer in {STARTUP_SECONDS} s")
             time.sleep(0.5)
-        yield {"url": base_url, "stdout": directory / "stdout.log", "static": directory / "static"}
+        yield {
+            "url": base_url,
+            "stdout": directory / "stdout.log",
+            "static": directory / "static",
+            "database": directory / "db.sqlite3",
+            "master": process.pid,
+        }
     finally:
         # The command became gunicorn; its workers are in the same session, so the whole group is stopped.
         os.killpg(process.pid, signal.SIGTERM)
@@ -143,6 +151,23 @@ def test_readiness_and_the_request_log(server):
     searches = [line for line in lines if line["path"] == "/search/"]
     assert [(line["method"], line["status"], line["search_backend"]) for line in searches] == [("GET", 200, "database")]
     assert "zanzibar" not in server["stdout"].read_text()
+
+
+def test_a_worker_that_stops_writes_the_searches_it_counted(server):
+    """Searches are counted in each worker's memory (search.query_log): a worker that gunicorn stops writes them."""
+    for _ in range(2):
+        assert fetch(f"{server['url']}/api/v1/search/?q=zzcounted")[0] == 200
+    [worker] = Path(f"/proc/{server['master']}/task/{server['master']}/children").read_text().split()
+    os.kill(int(worker), signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    with closing(sqlite3.connect(server["database"])) as database:
+        counted = database.execute(
+            "SELECT searches FROM search_dailyqueryresults JOIN wagtailsearchpromotions_query AS query"
+            " ON query.id = query_id WHERE query_string = 'zzcounted'"
+        ).fetchall()
+    assert counted == [(2,)]
 
 
 def test_the_local_secret_key_is_made_once_and_readable_by_its_owner_only(tmp_path):

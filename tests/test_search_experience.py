@@ -2,20 +2,28 @@
 matches, editors' picks) and what editors learn from the searches visitors make."""
 
 import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
 from django.db import DatabaseError
+from django.db.models import Sum
 from django.http import QueryDict
+from django.test import override_settings
 from django.urls import reverse
-from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.contrib.search_promotions.models import Query, QueryDailyHits, SearchPromotion
 
 from interventions.models import InterventionPage
+from search import query_log
 from search.highlight import highlight
 from search.models import DailyQueryResults
 from search.params import InvalidParameter, parse_search_params
 from search.promotions import with_promotions
+from search.query_log import count_search, flush_search_counts
 from search.service import SearchParams, search_interventions
 from search.snapshot import current_snapshot
 from search.suggestions import nearest_terms, ways_on
@@ -182,6 +190,7 @@ def daily(query_string):
 def test_a_search_is_counted_for_its_normalized_query(client):
     count = api(client, "q=Police").json()["count"]
     page(client, "q=police++")
+    flush_search_counts()
     assert Query.objects.get(query_string="police").hits == 2
     row = daily("police")
     assert (row.searches, row.without_results, row.last_result_count) == (2, 0, count)
@@ -189,6 +198,7 @@ def test_a_search_is_counted_for_its_normalized_query(client):
 
 def test_a_search_that_finds_nothing_is_counted_as_such(client):
     page(client, "q=zzqxv")
+    flush_search_counts()
     row = daily("zzqxv")
     assert (row.searches, row.without_results, row.last_result_count) == (1, 1, 0)
 
@@ -199,19 +209,109 @@ def test_later_pages_empty_queries_and_exports_are_not_counted(client):
     page(client)
     client.get("/search/export.csv?q=violence")
     client.get("/search/export.json?q=violence")
+    flush_search_counts()
     assert not Query.objects.exists() and not DailyQueryResults.objects.exists()
 
 
-def test_a_failure_to_count_never_breaks_a_search(client, monkeypatch, caplog):
-    def fail(query_string):
+@override_settings(SEARCH_COUNT_FLUSH_SECONDS=10, SEARCH_COUNT_FLUSH_QUERIES=3)
+def test_searches_are_written_together_after_a_while_or_once_they_count_enough_queries(client):
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False) as traveller:
+        page(client, "q=police")
+        api(client, "q=violence")
+        traveller.shift(timedelta(seconds=9))
+        api(client, "q=police")
+        assert not DailyQueryResults.objects.exists()
+        traveller.shift(timedelta(seconds=1))
+        api(client, "q=police")
+        assert sorted(DailyQueryResults.objects.values_list("query__query_string", "searches")) == [
+            ("police", 3),
+            ("violence", 1),
+        ]
+        for query in ["gangs", "prisons"]:
+            page(client, f"q={query}")
+        assert DailyQueryResults.objects.count() == 2
+        page(client, "q=schools")
+        assert DailyQueryResults.objects.count() == 5
+
+
+def test_searches_are_counted_on_the_day_they_were_made_in_both_tables(client):
+    days = [datetime(2026, 3, 1, 23, 59, tzinfo=UTC), datetime(2026, 3, 2, 0, 1, tzinfo=UTC)]
+    for day, searches in zip(days, [["q=police", "q=zzqxv"], ["q=police", "q=police", "q=zzqxv"]], strict=True):
+        with time_machine.travel(day, tick=False):
+            for query in searches:
+                page(client, query)
+                api(client, query)
+    flush_search_counts()
+    hits = QueryDailyHits.objects.values_list("query__query_string", "date", "hits")
+    results = DailyQueryResults.objects.values_list("query__query_string", "date", "searches", "without_results")
+    assert sorted(hits) == [
+        ("police", date(2026, 3, 1), 2),
+        ("police", date(2026, 3, 2), 4),
+        ("zzqxv", date(2026, 3, 1), 2),
+        ("zzqxv", date(2026, 3, 2), 2),
+    ]
+    assert sorted(results) == [
+        ("police", date(2026, 3, 1), 2, 0),
+        ("police", date(2026, 3, 2), 4, 0),
+        ("zzqxv", date(2026, 3, 1), 2, 2),
+        ("zzqxv", date(2026, 3, 2), 2, 2),
+    ]
+
+
+def test_a_flush_adds_to_the_counts_already_written(client):
+    page(client, "q=police")
+    flush_search_counts()
+    api(client, "q=police")
+    api(client, "q=zzqxv")
+    flush_search_counts()
+    assert (daily("police").searches, daily("zzqxv").searches, Query.objects.get(query_string="police").hits) == (
+        2,
+        1,
+        2,
+    )
+
+
+@override_settings(SEARCH_COUNT_FLUSH_SECONDS=3600, SEARCH_COUNT_FLUSH_QUERIES=1000)
+def test_searches_counted_by_many_threads_at_once_are_all_written(client):
+    """Threads count while the counts are written: none is counted twice or lost between the two."""
+    threads, searches_each, queries = 8, 1000, ["police", "violence", "gangs"]
+
+    def search(thread):
+        for n in range(searches_each):
+            count_search(queries[(thread + n) % len(queries)], 1, found_nothing=n % 2 == 0)
+
+    switch_interval = sys.getswitchinterval()
+    # Switching threads as often as possible makes a count lost between reading and writing the buffer likely.
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            searching = [pool.submit(search, thread) for thread in range(threads)]
+            while not all(future.done() for future in searching):
+                flush_search_counts()
+            for future in searching:
+                future.result()
+    finally:
+        sys.setswitchinterval(switch_interval)
+    flush_search_counts()
+    searches = DailyQueryResults.objects.aggregate(searches=Sum("searches"), without_results=Sum("without_results"))
+    assert searches == {"searches": threads * searches_each, "without_results": threads * searches_each // 2}
+    assert QueryDailyHits.objects.aggregate(hits=Sum("hits"))["hits"] == threads * searches_each
+
+
+@override_settings(SEARCH_COUNT_FLUSH_SECONDS=0)
+def test_a_failure_to_write_the_counts_never_breaks_a_search_and_loses_none(client, monkeypatch, caplog):
+    def fail(counts):
         raise DatabaseError("the log is unavailable")
 
-    monkeypatch.setattr(Query, "get", fail)
+    monkeypatch.setattr(query_log, "write_counts", fail)
     with caplog.at_level(logging.ERROR, logger="search.query_log"):
         assert page(client, "q=police")[0].status_code == 200
         assert api(client, "q=police").status_code == 200
-    assert "Could not count the search" in caplog.text
+    assert "Could not write the counts" in caplog.text
     assert not DailyQueryResults.objects.exists()
+    monkeypatch.undo()
+    api(client, "q=zzqxv")
+    assert (daily("police").searches, daily("zzqxv").searches) == (2, 1)
 
 
 @pytest.fixture

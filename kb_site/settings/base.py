@@ -324,3 +324,8 @@ RESPONSE_CACHE_MAX_AGE = int(os.environ.get("RESPONSE_CACHE_MAX_AGE", "60"))
 # How long the server keeps an answer. A publish gives the next request a new key at once: this only bounds how long
 # an answer made by the code before a deploy can be served after it, and the memory old answers take.
 RESPONSE_CACHE_TIMEOUT = int(os.environ.get("RESPONSE_CACHE_TIMEOUT", "300"))
+# Each process counts visitors' searches in memory and writes the counts in one transaction (search.query_log) when
+# the oldest is this many seconds old or they count this many queries, at exit, and before an editor reads the
+# reports. A process killed outright loses at most these; 0 seconds writes every search at once.
+SEARCH_COUNT_FLUSH_SECONDS = float(os.environ.get("SEARCH_COUNT_FLUSH_SECONDS", "10"))
+SEARCH_COUNT_FLUSH_QUERIES = int(os.environ.get("SEARCH_COUNT_FLUSH_QUERIES", "100"))
