@@ -53,6 +53,7 @@ from search_benchmark import (
     prepare_database,
     setup_django,
     store_vectors,
+    verdict,
 )
 
 HOST = "127.0.0.1"
@@ -396,10 +397,6 @@ def print_verdicts(results, publish_ms):
         f"{verdict(distinct_p95 <= DISTINCT_P95_TARGET_MS)} ({distinct_p95:.0f}); first request after a publish <= "
         f"{PUBLISH_TARGET_MS} ms: {verdict(publish_ms <= PUBLISH_TARGET_MS)} ({publish_ms:.0f})"
     )
-
-
-def verdict(passed):
-    return "PASS" if passed else "FAIL"
 
 
 if __name__ == "__main__":
