@@ -16,7 +16,7 @@ import pytest
 from django.db import connection
 from psycopg import sql
 
-from home.backups import BackupError, back_up
+from operations.backups import BackupError, back_up
 from tests.conftest import FIXTURE_FILE, REPO, VOCABULARY_FILE
 
 MEDIA_FILE = "documents/guide.pdf"

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from home.backups import BackupError, restore
+from operations.backups import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from home.backups import BackupError, back_up
+from operations.backups import BackupError, back_up
 
 
 class Command(BaseCommand):
