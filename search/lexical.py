@@ -145,6 +145,7 @@ class LexicalIndex:
     def remove(self, keys):
         """Takes these pages out: their slots become free."""
         removed = defaultdict(set)  # (field number, term) -> slots
+        gone_words = set()
         for key in keys:
             slot = self.position.pop(key)
             field_terms, field_words = self.analyzed.pop(slot)
@@ -153,9 +154,7 @@ class LexicalIndex:
                     removed[number, term].add(slot)
             forget(self.document_frequency, set().union(*field_terms))
             for record_words in field_words:
-                gone = forget(self.word_frequency, record_words)
-                if gone:
-                    self.vocabulary = [word for word in self.vocabulary if word not in gone]
+                gone_words |= forget(self.word_frequency, record_words)
             self.keys[slot], self.languages[slot] = -1, None
             for lengths in self.lengths:
                 lengths[slot] = 0
@@ -166,6 +165,9 @@ class LexicalIndex:
                 self.postings[number][term] = (positions[kept], counts[kept])
             else:
                 del self.postings[number][term]
+        if gone_words:
+            # Once for all the pages taken out: the vocabulary is every word of the index, tens of thousands.
+            self.vocabulary = [word for word in self.vocabulary if word not in gone_words]
 
     def add(self, documents):
         """Analyzes these pages and adds them, each in the first free slot or a new one."""
