@@ -5,10 +5,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
+
+
+def flag(name, default):
+    """A true/false environment variable; anything else is refused rather than read as one or the other."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in ("true", "false"):
+        raise ImproperlyConfigured(f"Set the {name} environment variable to true or false, not {value!r}.")
+    return value == "true"
+
 
 INSTALLED_APPS = [
     "home",
@@ -147,7 +159,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's admin at /django-admin/ (see README, "Login throttling"): the Wagtail admin serves editors and
 # superusers, so production leaves it out unless an operator turns it on.
-DJANGO_ADMIN_ENABLED = os.environ.get("DJANGO_ADMIN_ENABLED", "true").lower() == "true"
+DJANGO_ADMIN_ENABLED = flag("DJANGO_ADMIN_ENABLED", default=True)
 
 # Login throttling (django-axes, README "Login throttling"): every password login through a request, in the Wagtail
 # admin or Django's, is counted per account and per client address; at LOGIN_FAILURE_LIMIT failures within

@@ -3,6 +3,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .base import flag
 
 
 def required(name):
@@ -10,16 +11,6 @@ def required(name):
     if not value:
         raise ImproperlyConfigured(f"Set the {name} environment variable for production.")
     return value
-
-
-def flag(name, default):
-    """A true/false environment variable; anything else is refused rather than read as one or the other."""
-    value = os.environ.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value not in ("true", "false"):
-        raise ImproperlyConfigured(f"Set the {name} environment variable to true or false, not {value!r}.")
-    return value == "true"
 
 
 DEBUG = False
