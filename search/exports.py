@@ -2,8 +2,8 @@
 
 Both are streamed: the keys of the interventions found are ranked in memory (the search snapshot), then the pages
 are read and written a batch at a time, so that a download of thousands of records holds one batch, and its first
-bytes leave before its last record is read. A file holds at most MAX_EXPORT_RECORDS interventions; `offset` and
-`limit` choose which (search.params.parse_export_window).
+bytes leave before its last record is read. A file holds at most settings.SEARCH_EXPORT_MAX_RECORDS interventions;
+`offset` and `limit` choose which (search.params.parse_export_window).
 """
 
 import csv

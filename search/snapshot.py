@@ -184,7 +184,7 @@ def build_text_index(token, previous=None, changes=None):
 
 def warm_up():
     """Builds the snapshot and text index of the current version and loads the sentence encoder, for a server to call
-    before it forks its workers (gunicorn.conf.py): they share that memory, copy on write, and none makes a visitor
+    before it forks its workers (kb_site/gunicorn.py): they share that memory, copy on write, and none makes a visitor
     wait seconds for its first search. The connection is closed, so that no worker inherits it."""
     current_text_index(current_snapshot().token)
     encoder()
