@@ -135,3 +135,13 @@ def test_a_production_flag_that_is_neither_true_nor_false_is_refused(name):
 def test_schema_copy_matches_the_shared_contract():
     copy = REPO / "interventions" / "schema" / "interventions-v1.schema.json"
     assert json.loads(copy.read_text(encoding="utf-8")) == json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
+
+
+def test_django_admin_enabled_that_is_neither_true_nor_false_is_refused_in_development_too():
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env |= {"DJANGO_SETTINGS_MODULE": "kb_site.settings.dev", "DJANGO_ADMIN_ENABLED": "no"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "Set the DJANGO_ADMIN_ENABLED environment variable to true or false, not 'no'." in result.stderr
