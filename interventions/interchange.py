@@ -22,6 +22,7 @@ from wagtail.models import Locale, Page
 from .indexing import deferred_indexing, index_pages
 from .json_files import json_path, unstorable_value_errors
 from .models import (
+    EMMIE_FIELDS,
     ExternalRating,
     InterventionLink,
     InterventionPage,
@@ -72,12 +73,21 @@ STUDY_FIELDS = {
     "countries": [],
     "doi": "",
     "url": "",
+    "authors": [],
+    "title": "",
+    "publication_type": "",
+    "venue": "",
+    "volume": "",
+    "issue": "",
+    "pages": "",
 }
+# Record key -> InterventionPage field, for the rich texts: sanitized on import, and translated.
+RICH_TEXT_FIELDS = {"description_html": "description", **{f"{name}_html": name for name in EMMIE_FIELDS}}
 EXTERNAL_RATING_FIELDS = {"source": "", "rating": "", "url": "", "assessed_year": None}
 LINK_FIELDS = {"title": "", "url": ""}
 # Where a model field's validation error belongs in a record, when the names differ.
 PAGE_ERROR_PATHS = {
-    "description": "description_html",
+    **{name: key for key, name in RICH_TEXT_FIELDS.items()},
     "ongoing": "end_year",
     "cost_amount": "cost_per_participant.amount",
     "cost_currency": "cost_per_participant.currency",
@@ -176,8 +186,21 @@ def validate(document):
         seen[identity] = position
         if identity[0] in record.get("translations", {}):
             errors.append(f"{path}.translations.{identity[0]}: a record cannot translate itself into its own locale")
+        errors.extend(translation_errors(record, path))
         errors.extend(record_errors(record, path))
     return errors
+
+
+def translation_errors(record, path):
+    """A translation's outcome measures stand for the record's outcomes one by one, in their order."""
+    outcomes = len(record.get("outcomes", []))
+    for language_code, translation in record.get("translations", {}).items():
+        measures = len(translation.get("outcome_measures", [outcomes] * outcomes))
+        if measures != outcomes:
+            yield (
+                f"{path}.translations.{language_code}.outcome_measures: {measures} measure(s) for {outcomes} "
+                "outcome(s); give one translated measure per outcome, in the order of the outcomes"
+            )
 
 
 def record_errors(record, path):
@@ -234,7 +257,9 @@ def set_page_fields(page, record, translation=None):
     page.draft_title = page.title
     page.slug = record["slug"]
     page.summary = translation.get("summary") or record["summary"]
-    page.description = translation.get("description_html") or record.get("description_html", "")
+    for key, name in RICH_TEXT_FIELDS.items():
+        setattr(page, name, translation.get(key) or record.get(key, ""))
+    page.last_reviewed = date_value(record.get("last_reviewed"))
     page.ongoing = "end_year" in record and record["end_year"] is None
     page.end_year = record.get("end_year")
     cost = record.get("cost_per_participant", {})
@@ -246,6 +271,16 @@ def set_page_fields(page, record, translation=None):
     ratio = record.get("benefit_cost_ratio", {})
     page.bcr_low, page.bcr_high = ratio.get("low"), ratio.get("high")
     page.bcr_source_study = ratio.get("source_study", "")
+
+
+def date_value(text):
+    """The date a record gives, or its text as it is when it is no date, for the model's validation to report."""
+    if text is None:
+        return None
+    try:
+        return InterventionPage._meta.get_field("last_reviewed").to_python(text)
+    except ValidationError:
+        return text
 
 
 def build(model, fields, item, **extra):
@@ -404,13 +439,17 @@ def write_translation(source, record, terms, index, translation, new_pages):
 
 def fill_page(page, record, terms, translation=None):
     set_page_fields(page, record, translation)
-    # Sanitized here, not in validation: no rule of the page reads the description, and sanitizing is the dearest
+    # Sanitized here, not in validation: no rule of the page reads the rich texts, and sanitizing is the dearest
     # step of writing a record.
-    page.description = sanitize_html(page.description)
+    for name in RICH_TEXT_FIELDS.values():
+        setattr(page, name, sanitize_html(getattr(page, name)))
     for key, model in VOCABULARY_FIELDS.items():
         getattr(page, key).set([terms[model][slug] for slug in record.get(key, [])])
     page.studies = in_order([build_study(item) for item in record.get("studies", [])])
-    page.outcomes = in_order([build_outcome(item, terms[OutcomeDomain]) for item in record.get("outcomes", [])])
+    outcomes = [build_outcome(item, terms[OutcomeDomain]) for item in record.get("outcomes", [])]
+    for outcome, measure in zip(outcomes, (translation or {}).get("outcome_measures", []), strict=False):
+        outcome.measure = measure
+    page.outcomes = in_order(outcomes)
     page.external_ratings = in_order([build_external_rating(item) for item in record.get("external_ratings", [])])
     page.links = in_order([build_link(item) for item in record.get("links", [])])
 
@@ -457,7 +496,7 @@ def live_translations(pages, shown=None):
     """{page key: the page's live translations (among `shown`, a query of page keys, if given)}, read in one query
     for all the pages."""
     by_translation_key = defaultdict(list)
-    translated_pages = InterventionPage.objects.live().select_related("locale")
+    translated_pages = InterventionPage.objects.live().select_related("locale").prefetch_related("outcomes")
     if shown is not None:
         translated_pages = translated_pages.filter(pk__in=shown)
     for translated in translated_pages.filter(translation_key__in=[page.translation_key for page in pages]):
@@ -474,7 +513,10 @@ def export_record(page, translation_locales=None, translations=None):
     record = {"slug": page.slug, "locale": page.locale.language_code, "title": page.title}
     for key in PLAIN_FIELDS:
         record[key] = getattr(page, key)
-    record["description_html"] = page.description
+    for key, name in RICH_TEXT_FIELDS.items():
+        record[key] = getattr(page, name)
+    if page.last_reviewed is not None:
+        record["last_reviewed"] = page.last_reviewed.isoformat()
     for key in VOCABULARY_FIELDS:
         record[key] = sorted(term.slug for term in getattr(page, key).all())
     if page.ongoing:
@@ -507,15 +549,21 @@ def export_record(page, translation_locales=None, translations=None):
 
 def export_translations(page, translations, locales=None):
     exported = {}
+    measures = [outcome.measure for outcome in page.outcomes.all()]
     for translated in translations:
         language_code = translated.locale.language_code
         if locales is not None and language_code not in locales:
             continue
+        outcome_measures = [outcome.measure for outcome in translated.outcomes.all()]
+        # A translation shows the original wherever it has no text of its own.
         exported[language_code] = {
             "title": translated.title,
-            # A translation shows the original wherever it has no text of its own.
             "summary": translated.summary if translated.summary != page.summary else "",
-            "description_html": translated.description if translated.description != page.description else "",
+            **{
+                key: getattr(translated, name) if getattr(translated, name) != getattr(page, name) else ""
+                for key, name in RICH_TEXT_FIELDS.items()
+            },
+            "outcome_measures": outcome_measures if outcome_measures != measures else [],
         }
     return dict(sorted(exported.items()))
 
@@ -567,15 +615,20 @@ def normalize_record(record):
     """A record as the knowledge base keeps it: comparable with an export, whatever optional parts it spelled out."""
     normalized = json.loads(json.dumps(record))
     normalized.setdefault("locale", "en")
-    if "description_html" in normalized:
-        normalized["description_html"] = sanitize_html(normalized["description_html"])
+    measures = [outcome["measure"] for outcome in normalized.get("outcomes", [])]
+    for key in RICH_TEXT_FIELDS:
+        if key in normalized:
+            normalized[key] = sanitize_html(normalized[key])
     for translation in normalized.get("translations", {}).values():
-        if "description_html" in translation:
-            translation["description_html"] = sanitize_html(translation["description_html"])
         if translation.get("summary") == normalized["summary"]:
             translation.pop("summary")
-        if translation.get("description_html") == normalized.get("description_html"):
-            translation.pop("description_html")
+        for key in RICH_TEXT_FIELDS:
+            if key in translation:
+                translation[key] = sanitize_html(translation[key])
+            if key in translation and translation[key] == normalized.get(key, ""):
+                translation.pop(key)
+        if translation.get("outcome_measures") == measures:
+            translation.pop("outcome_measures")
     for key in VOCABULARY_FIELDS:
         if key in normalized:
             normalized[key] = sorted(normalized[key])

@@ -36,6 +36,7 @@ from .vocabularies import (
     EffectMetric,
     EvidenceRating,
     Gender,
+    PublicationType,
     StudyDesign,
 )
 
@@ -50,6 +51,10 @@ doi_validator = RegexValidator(
 year_validators = [MinValueValidator(1900), MaxValueValidator(2100)]
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link"]
+
+# An intervention's EMMIE texts beside its effect and cost: how it works, where and for whom, what it takes, and its
+# relevance for the region.
+EMMIE_FIELDS = ["mechanism", "moderators", "implementation", "transferability"]
 
 # On Elasticsearch, texts are also indexed through a stemming analyzer per language (subfields .en, .es, .pt, .fr).
 STEMMED = {
@@ -232,6 +237,36 @@ class InterventionPage(RoutablePageMixin, RecordPage):
     summary = models.TextField(_("summary"), max_length=1000)
     description = RichTextField(_("description"), blank=True, features=RICH_TEXT_FEATURES)
 
+    # EMMIE (the College of Policing's frame): besides the effect and the cost kept below, how it works, where and for
+    # whom, what it takes, and what is known of it in the region.
+    mechanism = RichTextField(
+        _("how it works"), blank=True, features=RICH_TEXT_FEATURES, help_text=_("The mechanism the evaluators give.")
+    )
+    moderators = RichTextField(
+        _("where and for whom"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("Contexts and groups where it worked or did not."),
+    )
+    implementation = RichTextField(
+        _("what it takes"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("Staff, training, duration, partners, cost drivers and pitfalls."),
+    )
+    transferability = RichTextField(
+        _("relevance for Latin America and the Caribbean"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("What is known about it in the region, and what to adapt."),
+    )
+    last_reviewed = models.DateField(
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_("When the evidence in this record was last checked against the literature."),
+    )
+
     pillars = ParentalManyToManyField(Pillar, verbose_name=_("pillars"), related_name="interventions")
     intervention_types = ParentalManyToManyField(
         InterventionType, verbose_name=_("intervention types"), related_name="interventions", blank=True
@@ -307,8 +342,14 @@ class InterventionPage(RoutablePageMixin, RecordPage):
         FieldPanel("intervention_types"),
         FieldPanel("tags"),
     ]
+    how_it_works_panels = [
+        FieldPanel("mechanism"),
+        FieldPanel("moderators"),
+        FieldPanel("implementation"),
+        FieldPanel("transferability"),
+    ]
     evidence_panels = [
-        FieldPanel("evidence_rating"),
+        FieldRowPanel([FieldPanel("evidence_rating"), FieldPanel("last_reviewed")]),
         InlinePanel("studies", heading=_("Studies"), label=_("Study")),
         InlinePanel("outcomes", heading=_("Outcomes"), label=_("Outcome")),
     ]
@@ -339,6 +380,7 @@ class InterventionPage(RoutablePageMixin, RecordPage):
     edit_handler = TabbedInterface(
         [
             ObjectList(overview_panels, heading=_("Overview")),
+            ObjectList(how_it_works_panels, heading=_("How it works")),
             ObjectList(evidence_panels, heading=_("Evidence")),
             ObjectList(cost_panels, heading=_("Cost")),
             ObjectList(context_panels, heading=_("Context")),
@@ -354,6 +396,10 @@ class InterventionPage(RoutablePageMixin, RecordPage):
         index.SearchField("also_known_as_text", boost=2, **STEMMED),
         index.SearchField("summary", boost=1.5, **STEMMED),
         index.SearchField("description", **STEMMED),
+        index.SearchField("mechanism", **STEMMED),
+        index.SearchField("moderators", **STEMMED),
+        index.SearchField("implementation", **STEMMED),
+        index.SearchField("transferability", **STEMMED),
         index.SearchField("tags_text"),
         index.SearchField("implementers_text"),
         index.SearchField("places_text"),
@@ -514,12 +560,42 @@ class Study(Orderable):
     countries = CountryListField(_("countries"))
     doi = models.TextField(_("DOI"), blank=True, validators=[doi_validator])
     url = url_field(_("URL"))
+    # The structured citation, from which the RIS and BibTeX exports are written; `citation` is what readers see.
+    authors = StringListField(
+        _("authors"),
+        help_text=_("In citation order, one per line, each as 'Family, Given' (an organisation as its name)."),
+    )
+    title = models.TextField(_("title"), blank=True, help_text=_("The work's own title."))
+    publication_type = models.CharField(
+        _("publication type"), max_length=20, choices=PublicationType.choices, blank=True
+    )
+    venue = models.TextField(
+        _("journal or publisher"), blank=True, help_text=_("Journal, working-paper series or publishing organisation.")
+    )
+    volume = models.TextField(_("volume"), blank=True)
+    issue = models.TextField(_("issue"), blank=True)
+    pages = models.TextField(_("pages"), blank=True)
 
     panels = [
         FieldRowPanel([FieldPanel("key"), FieldPanel("year"), FieldPanel("design")]),
         FieldPanel("citation"),
         FieldRowPanel([FieldPanel("maryland_sms"), FieldPanel("sample_size")]),
         FieldPanel("countries"),
+        MultiFieldPanel(
+            [
+                FieldPanel("authors"),
+                FieldPanel("title", widget=forms.TextInput),
+                FieldRowPanel([FieldPanel("publication_type"), FieldPanel("venue", widget=forms.TextInput)]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("volume", widget=forms.TextInput),
+                        FieldPanel("issue", widget=forms.TextInput),
+                        FieldPanel("pages", widget=forms.TextInput),
+                    ]
+                ),
+            ],
+            heading=_("Structured citation"),
+        ),
         FieldRowPanel([FieldPanel("doi", widget=forms.TextInput), FieldPanel("url", widget=forms.URLInput)]),
     ]
 

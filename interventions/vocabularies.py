@@ -76,6 +76,8 @@ class Direction(models.TextChoices):
     UNDESIRABLE = "undesirable", _("Undesirable")
     NO_EFFECT = "no-effect", _("No effect")
     MIXED = "mixed", _("Mixed")
+    # A descriptive figure without a comparison group or counterfactual: shown, never counted or drawn as an effect.
+    NOT_ESTIMATED = "not-estimated", _("Not estimated (no comparison)")
 
 
 class EffectMetric(models.TextChoices):
@@ -86,6 +88,17 @@ class EffectMetric(models.TextChoices):
     RISK_RATIO = "risk-ratio", _("Risk ratio")
     INCIDENCE_RATE_RATIO = "incidence-rate-ratio", _("Incidence rate ratio")
     PERCENTAGE_POINTS = "percentage-points", _("Percentage points")
+
+
+class PublicationType(models.TextChoices):
+    JOURNAL_ARTICLE = "journal-article", _("Journal article")
+    WORKING_PAPER = "working-paper", _("Working paper")
+    REPORT = "report", _("Report")
+    BOOK = "book", _("Book")
+    BOOK_CHAPTER = "book-chapter", _("Book chapter")
+    THESIS = "thesis", _("Thesis")
+    DATASET = "dataset", _("Dataset")
+    WEB_PAGE = "web-page", _("Web page")
 
 
 class Gender(models.TextChoices):

@@ -1,7 +1,7 @@
 """What the search reads of each page it finds, as plain text in three fields of falling weight: the title, then
-other names and the summary, then the rest (description, tags, implementers, places, the labels of its vocabulary
-terms in every language, study citations, outcome measures). Read for many pages at once, a few queries per kind
-of page, for the lexical index and the sentence vectors the search snapshot holds."""
+other names and the summary, then the rest (description, EMMIE texts, tags, implementers, places, the labels of its
+vocabulary terms in every language, study citations, outcome measures). Read for many pages at once, a few queries
+per kind of page, for the lexical index and the sentence vectors the search snapshot holds."""
 
 import html
 import re
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from interventions.models import InterventionPage, Outcome, Study
+from interventions.models import EMMIE_FIELDS, InterventionPage, Outcome, Study
 from pillars.models import KnowledgeProductPage
 
 TAG = re.compile(r"<[^>]+>")
@@ -94,11 +94,13 @@ def intervention_documents(keys):
         "tags",
         "implementers",
         "places",
+        *EMMIE_FIELDS,
     )
     documents = {}
-    for key, language, title, names, summary, description, tags, implementers, places in rows:
+    for key, language, title, names, summary, description, tags, implementers, places, *emmie in rows:
         description = plain_text(description)
-        body = [description, *tags, *implementers, *places, *dict.fromkeys(extra[key])]
+        emmie = [plain_text(text) for text in emmie if text]
+        body = [description, *emmie, *tags, *implementers, *places, *dict.fromkeys(extra[key])]
         documents[key] = Document(key, language, title, summary, list(names), body, description)
     return documents
 

@@ -1,5 +1,6 @@
 """Editors see an intervention with its studies and outcomes in the Wagtail admin, and can save edits."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -50,6 +51,42 @@ def test_saving_an_edit_publishes_it(editor_client, bam):
     bam.refresh_from_db()
     assert bam.summary == "An edited summary."
     assert bam.studies.count() >= 2 and bam.outcomes.count() >= 4
+
+
+def draftail(text):
+    """What Wagtail's rich text editor submits for one paragraph."""
+    block = {"key": "a1b2c", "text": text, "type": "unstyled", "depth": 0, "inlineStyleRanges": [], "entityRanges": []}
+    return json.dumps({"blocks": [block], "entityMap": {}})
+
+
+def test_editors_write_emmie_texts_last_reviewed_and_structured_citations(editor_client, bam):
+    html = editor_client.get(edit_url(bam)).content.decode()
+    assert "How it works" in html and "Structured citation" in html
+    values = form_values(html)
+    values.update(
+        mechanism=draftail("Slowing down automatic responses."),
+        transferability=draftail("Adapted in Medellín schools."),
+        last_reviewed="2026-12-02",
+    )
+    values.update(
+        {
+            "studies-0-authors": "Heller, Sara B.\nPollack, Harold A.",
+            "studies-0-title": "Preventing Youth Violence and Dropout",
+            "studies-0-publication_type": "working-paper",
+            "studies-0-venue": "NBER Working Paper",
+            "studies-0-issue": "19014",
+        }
+    )
+    values["action-publish"] = "action-publish"
+    response = editor_client.post(edit_url(bam), values)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    bam.refresh_from_db()
+    assert bam.mechanism == '<p data-block-key="a1b2c">Slowing down automatic responses.</p>'
+    assert bam.transferability == '<p data-block-key="a1b2c">Adapted in Medellín schools.</p>'
+    assert bam.last_reviewed.isoformat() == "2026-12-02"
+    study = bam.studies.order_by("sort_order").first()
+    assert study.authors == ["Heller, Sara B.", "Pollack, Harold A."]
+    assert (study.publication_type, study.venue, study.issue) == ("working-paper", "NBER Working Paper", "19014")
 
 
 def test_validation_errors_stand_next_to_their_fields(editor_client, bam):

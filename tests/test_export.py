@@ -61,29 +61,61 @@ def test_every_optional_part_survives_a_round_trip():
         evidence_rating="insufficient",
         cost_per_participant={"amount": 12.5, "currency": "BRL", "year": 2020},
         benefit_cost_ratio={"low": 1.5, "high": 2, "source_study": "main-study"},
+        mechanism_html="<p>Cómo funciona.</p>",
+        moderators_html="<p>Dónde y para quién.</p>",
+        implementation_html="<ul><li>Qué se necesita.</li></ul>",
+        transferability_html="<p>En la región.</p>",
+        last_reviewed="2026-12-02",
         outcomes=[
             OutcomeFactory(
                 study="main-study",
                 effect_size={"metric": "odds-ratio", "value": 0.75, "ci_low": 0.5, "ci_high": 1.1},
                 significant=False,
                 follow_up_months=0,
-            )
+            ),
+            OutcomeFactory(study="main-study", measure="Llamadas recibidas", direction="not-estimated"),
         ],
         links=[{"title": "Sitio", "url": "https://example.org/sitio"}],
         tags=["Denúncia", "anónimo"],
-        translations={"pt": {"title": "Completo", "summary": "Resumo.", "description_html": "<p>Descrição.</p>"}},
+        translations={
+            "pt": {
+                "title": "Completo",
+                "summary": "Resumo.",
+                "description_html": "<p>Descrição.</p>",
+                "mechanism_html": "<p>Como funciona.</p>",
+                "moderators_html": "<p>Onde e para quem.</p>",
+                "implementation_html": "<p>O que é preciso.</p>",
+                "transferability_html": "<p>Na região.</p>",
+                "outcome_measures": ["Prisões por crimes violentos", "Chamadas recebidas"],
+            }
+        },
         external_ratings=[
             {"source": "CrimeSolutions", "rating": "Promising", "url": "https://example.org", "assessed_year": 2019}
         ],
     )
     record["studies"][0].update(
-        maryland_sms=5, sample_size=2740, countries=["BR", "BR"], doi="10.1093/qje/qjw033", url="https://example.org/s"
+        maryland_sms=5,
+        sample_size=2740,
+        countries=["BR", "BR"],
+        doi="10.1093/qje/qjw033",
+        url="https://example.org/s",
+        authors=["Heller, Sara B.", "Shah, Anuj K."],
+        title="Thinking, Fast and Slow? Some Field Experiments to Reduce Crime and Dropout in Chicago",
+        publication_type="journal-article",
+        venue="The Quarterly Journal of Economics",
+        volume="132",
+        issue="1",
+        pages="1–54",
     )
     import_document(document(record))
     exported = next(r for r in export_document()["interventions"] if r["slug"] == "complete")
     assert exported == normalize_record(record)
     assert exported["end_year"] is None
     assert exported["outcomes"][0]["significant"] is False
+    assert exported["outcomes"][1]["direction"] == "not-estimated"
+    assert exported["translations"]["pt"]["outcome_measures"] == ["Prisões por crimes violentos", "Chamadas recebidas"]
+    # A second import of the same record changes nothing.
+    assert import_document(document(record)).unchanged == ["complete"]
 
 
 def test_command_writes_the_file(tmp_path):

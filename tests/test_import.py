@@ -127,6 +127,52 @@ def test_description_html_is_sanitized(tmp_path):
     assert stored == '<p>Safe <strong>text</strong><a>bad link</a><a href="https://example.org/report">report</a></p>'
 
 
+def test_emmie_texts_are_sanitized_in_the_record_and_its_translations(tmp_path):
+    dirty = '<p onclick="steal()">How <script>alert(1)</script>it works</p>'
+    record = RecordFactory(
+        slug="emmie",
+        mechanism_html=dirty,
+        moderators_html=dirty,
+        implementation_html=dirty,
+        transferability_html=dirty,
+        translations={"es": {"title": "EMMIE", "mechanism_html": dirty, "transferability_html": dirty}},
+    )
+    run_import(tmp_path, document(record))
+    for page in InterventionPage.objects.filter(slug="emmie"):
+        texts = [page.mechanism, page.moderators, page.implementation, page.transferability]
+        assert texts == ["<p>How it works</p>"] * 4
+
+
+def test_a_translation_gives_its_own_outcome_measures(tmp_path):
+    record = RecordFactory(
+        slug="measured",
+        outcomes=[OutcomeFactory(study="main-study", measure="Violent-crime arrests")],
+        translations={"es": {"title": "Medido", "outcome_measures": ["Detenciones por delitos violentos"]}},
+    )
+    run_import(tmp_path, document(record))
+    measures = dict(
+        InterventionPage.objects.filter(slug="measured").values_list("locale__language_code", "outcomes__measure")
+    )
+    assert measures == {"en": "Violent-crime arrests", "es": "Detenciones por delitos violentos"}
+
+
+def test_outcome_measures_must_match_the_outcomes_one_for_one(tmp_path):
+    record = RecordFactory(
+        outcomes=[OutcomeFactory(study="main-study"), OutcomeFactory(study="main-study", measure="homicides")],
+        translations={"pt": {"title": "Traduzido", "outcome_measures": ["homicídios"]}},
+    )
+    assert failed_import(tmp_path, document(record)) == [
+        "interventions[0].translations.pt.outcome_measures: 1 measure(s) for 2 outcome(s); give one translated "
+        "measure per outcome, in the order of the outcomes"
+    ]
+
+
+def test_last_reviewed_must_be_a_real_date(tmp_path):
+    errors = failed_import(tmp_path, document(RecordFactory(last_reviewed="2026-02-30")))
+    assert len(errors) == 1 and errors[0].startswith("interventions[0].last_reviewed: ")
+    assert "invalid date" in errors[0]
+
+
 @pytest.mark.parametrize(
     "html, sanitized",
     [
