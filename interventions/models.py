@@ -610,6 +610,21 @@ class Study(Orderable):
     def doi_url(self):
         return f"https://doi.org/{self.doi}" if self.doi else ""
 
+    @property
+    def author_year(self):
+        """How readers refer to the study: "Heller et al. 2017", "Di Tella & Schargrodsky 2004", "UNODC 2019"; the
+        start of the citation where the authors are not structured."""
+        families = [author.split(",")[0].strip() for author in self.authors]
+        if not families:
+            return self.citation.split("(")[0].strip().rstrip(",.") or self.key
+        if len(families) == 1:
+            names = families[0]
+        elif len(families) == 2:
+            names = f"{families[0]} & {families[1]}"
+        else:
+            names = _("%(first)s et al.") % {"first": families[0]}
+        return f"{names} {self.year}" if self.year else names
+
 
 class Outcome(Orderable):
     page = ParentalKey(InterventionPage, on_delete=models.CASCADE, related_name="outcomes")
