@@ -50,7 +50,7 @@ def write_document(tmp_path, *products):
 
 def test_import_publishes_products_under_their_pillar_in_english_and_spanish(client):
     assert import_file(FIXTURE) == ("Knowledge products: 2 created, 0 updated, 0 unchanged; 3 translations written\n")
-    inspire = KnowledgeProductPage.objects.get(slug="inspire-seven-strategies", locale__language_code="en")
+    inspire = KnowledgeProductPage.objects.get(slug="who-inspire-seven-strategies", locale__language_code="en")
     assert inspire.live and inspire.get_parent().specific.pillar.slug == "protecting-vulnerable-populations"
     assert (inspire.product_type, inspire.publication_year, inspire.publication_date) == ("guide", 2016, None)
     assert inspire.authors == ["World Health Organization"] and inspire.source_url == INSPIRE_URL
@@ -59,17 +59,19 @@ def test_import_publishes_products_under_their_pillar_in_english_and_spanish(cli
     spanish = inspire.get_translation(locale_es()).specific
     assert spanish.live and spanish.get_parent().specific.pillar.slug == "protecting-vulnerable-populations"
     assert spanish.title.startswith("INSPIRE: siete estrategias") and spanish.source_url == INSPIRE_URL
-    handbook = KnowledgeProductPage.objects.get(slug="handbook-crime-prevention-guidelines", locale__language_code="en")
+    handbook = KnowledgeProductPage.objects.get(
+        slug="unodc-handbook-crime-prevention-guidelines", locale__language_code="en"
+    )
     assert handbook.get_parent().specific.pillar.slug == "strengthening-institutions"
 
     pillar = BeautifulSoup(client.get("/protecting-vulnerable-populations/").content, "html.parser")
     link = pillar.find("a", string="INSPIRE: Seven Strategies for Ending Violence Against Children")
-    assert link["href"] == "/protecting-vulnerable-populations/inspire-seven-strategies/"
+    assert link["href"] == "/protecting-vulnerable-populations/who-inspire-seven-strategies/"
     assert link.parent.find("time")["datetime"] == "2016" and link.parent.find("time").get_text() == "2016"
     pilar = BeautifulSoup(client.get("/es/protecting-vulnerable-populations/").content, "html.parser")
     assert (
         pilar.find("a", string=spanish.title)["href"]
-        == "/es/protecting-vulnerable-populations/inspire-seven-strategies/"
+        == "/es/protecting-vulnerable-populations/who-inspire-seven-strategies/"
     )
 
     page = BeautifulSoup(client.get(link["href"]).content, "html.parser")
@@ -107,7 +109,7 @@ def test_importing_again_changes_nothing_and_a_changed_file_updates_every_langua
     assert import_file(write_document(tmp_path, *changed)) == (
         "Knowledge products: 0 created, 1 updated, 1 unchanged; 2 translations written\n"
     )
-    inspire = KnowledgeProductPage.objects.get(slug="inspire-seven-strategies", locale__language_code="en")
+    inspire = KnowledgeProductPage.objects.get(slug="who-inspire-seven-strategies", locale__language_code="en")
     for version in [inspire, inspire.get_translation(locale_es()).specific]:
         assert version.source_url == "https://iris.who.int/handle/10665/207717"
         assert [item.intervention.slug for item in version.related_interventions.all()] == ["bolsa-familia"]
@@ -157,7 +159,10 @@ def broken(**changes):
         ),
         (broken(translations={"es": {"summary": "S"}}), "knowledge_products[1].translations.es.title: missing"),
         (broken(publisher="IDB"), "knowledge_products[1].publisher: unknown field"),
-        (broken(slug="inspire-seven-strategies"), "knowledge_products[1].slug: 'inspire-seven-strategies' is also"),
+        (
+            broken(slug="who-inspire-seven-strategies"),
+            "knowledge_products[1].slug: 'who-inspire-seven-strategies' is also",
+        ),
     ],
 )
 def test_a_file_with_a_mistake_writes_nothing(tmp_path, product, error):
@@ -173,3 +178,21 @@ def test_a_file_with_a_mistake_writes_nothing(tmp_path, product, error):
 
 def locale_es():
     return Locale.objects.get(language_code="es")
+
+
+def test_a_product_is_not_moved_to_another_pillar_by_an_import(tmp_path):
+    import_file(FIXTURE)
+    inspire = json.loads(FIXTURE.read_text(encoding="utf-8"))["knowledge_products"][0]
+    revisions = Revision.objects.count()
+    stderr = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command(
+            "import_knowledge_products",
+            str(write_document(tmp_path, {**inspire, "pillar": "strengthening-institutions"})),
+            stderr=stderr,
+        )
+    assert (
+        "knowledge_products[0].pillar: 'who-inspire-seven-strategies' is published under the pillar "
+        "'protecting-vulnerable-populations': move it to 'strengthening-institutions' in the admin first"
+    ) in stderr.getvalue()
+    assert Revision.objects.count() == revisions
