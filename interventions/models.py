@@ -70,9 +70,9 @@ def help_list(meanings):
     return " ".join(f"{value.label}: {meaning}" for value, meaning in meanings.items())
 
 
-def url_field(verbose_name, blank=True):
+def url_field(verbose_name, blank=True, **options):
     # The interchange format bounds no URL's length, so neither does the database.
-    return models.TextField(verbose_name, blank=blank, validators=[URLValidator()])
+    return models.TextField(verbose_name, blank=blank, validators=[URLValidator()], **options)
 
 
 def citations_response(text, content_type, filename):

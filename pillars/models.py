@@ -1,8 +1,10 @@
 """What the technical working group of each pillar curates: the pillar's page, its collections of interventions and
 its knowledge products."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -14,7 +16,7 @@ from wagtail.search import index
 
 from home.models import RecordPage
 from interventions.fields import StringListField
-from interventions.models import RICH_TEXT_FEATURES, InterventionPage, Pillar
+from interventions.models import RICH_TEXT_FEATURES, InterventionPage, Pillar, url_field, year_validators
 
 
 class PillarPage(Page):
@@ -45,7 +47,9 @@ class PillarPage(Page):
         language = self.locale.language_code
         context["collections"] = CollectionPage.objects.child_of(self).live().public().order_by("path")
         context["knowledge_products"] = (
-            visible_pages(KnowledgeProductPage, language).child_of(self).order_by("-publication_date", "title")
+            visible_pages(KnowledgeProductPage, language)
+            .child_of(self)
+            .order_by("-publication_year", F("publication_date").desc(nulls_last=True), "title")
         )
         in_pillar = {"pillar": (self.pillar.slug,), "content_type": ("intervention",)}
         context["intervention_count"] = search_interventions(
@@ -143,7 +147,17 @@ class KnowledgeProductPage(RecordPage):
 
     product_type = models.CharField(_("type"), max_length=20, choices=KnowledgeProductType.choices)
     authors = StringListField(_("authors"), help_text=_("People or organisations, one per line."))
-    publication_date = models.DateField(_("publication date"))
+    # Of most products only the year is known; the year of a dated one is its date's.
+    publication_year = models.PositiveSmallIntegerField(
+        _("publication year"),
+        null=True,
+        blank=True,
+        validators=year_validators,
+        help_text=_("Taken from the publication date where one is given."),
+    )
+    publication_date = models.DateField(
+        _("publication date"), null=True, blank=True, help_text=_("If the exact date is known.")
+    )
     summary = models.TextField(_("summary"), max_length=1000)
     body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
     document = models.ForeignKey(
@@ -154,15 +168,20 @@ class KnowledgeProductPage(RecordPage):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Not `url`: that is the address of the page itself (Page.url).
+    source_url = url_field(
+        _("where to get it"), help_text=_("The publisher's page of the product, to read or download it.")
+    )
     # The pillar of the page it is published under, kept so that search can filter and count by it.
     pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="knowledge_products", editable=False)
 
     content_panels = Page.content_panels + [
-        FieldRowPanel([FieldPanel("product_type"), FieldPanel("publication_date")]),
+        FieldRowPanel([FieldPanel("product_type"), FieldPanel("publication_year"), FieldPanel("publication_date")]),
         FieldPanel("authors"),
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("document"),
+        FieldPanel("source_url", widget=forms.URLInput),
         InlinePanel("related_interventions", heading=_("Related interventions"), label=_("Intervention")),
     ]
     search_fields = Page.search_fields + [
@@ -170,6 +189,7 @@ class KnowledgeProductPage(RecordPage):
         index.SearchField("body"),
         index.SearchField("authors_text"),
         index.FilterField("product_type"),
+        index.FilterField("publication_year"),
         index.FilterField("publication_date"),
     ]
     parent_page_types = ["pillars.PillarPage"]
@@ -187,10 +207,19 @@ class KnowledgeProductPage(RecordPage):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.document is not None and self.document.file_extension.lower() != "pdf":
-            raise ValidationError({"document": _("Choose a PDF document.")})
+            errors["document"] = _("Choose a PDF document.")
+        if self.publication_year is None and self.publication_date is None:
+            errors["publication_year"] = _("Give the year of publication, or its date.")
+        elif self.publication_date and self.publication_year not in (None, self.publication_date.year):
+            errors["publication_year"] = _("The year is not the publication date's.")
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
+        if self.publication_date:
+            self.publication_year = self.publication_date.year
         parent = self.get_parent() if self.path else None
         if parent is not None and hasattr(parent.specific, "pillar_id"):
             self.pillar_id = parent.specific.pillar_id

@@ -22,8 +22,9 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
 class Command(BaseCommand):
     help = (
-        "Create the page tree (with a page for each pillar), load the real demo records from fixtures/, set up the "
-        "editorial roles and an admin user (password from DJANGO_SUPERUSER_PASSWORD, otherwise generated and printed)."
+        "Create the page tree (with a page for each pillar), load the real demo records and knowledge products from "
+        "fixtures/, set up the editorial roles and an admin user (password from DJANGO_SUPERUSER_PASSWORD, otherwise "
+        "generated and printed)."
     )
 
     def add_arguments(self, parser):
@@ -51,6 +52,8 @@ class Command(BaseCommand):
                     title=_("Effective and promising interventions"),
                     saved_search=f"pillar={pillar.slug}&evidence_rating=effective&evidence_rating=promising",
                 )
+        # After the records: the products link to interventions.
+        call_command("import_knowledge_products", str(FIXTURES / "knowledge_products.json"), stdout=self.stdout)
         self.stdout.write(f"Roles: {', '.join(setup_roles())}")
         # The records are found by their words at once, and by their meaning once their passages are embedded.
         call_command("embed_records", stdout=self.stdout)
