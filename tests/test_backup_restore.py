@@ -98,11 +98,13 @@ def drill(tmp_path_factory):
     database.destroy()
 
 
-def test_a_backup_holds_the_database_the_media_and_the_export_with_their_checksums(drill):
+def test_a_backup_holds_the_database_the_media_and_the_export_with_their_checksums(drill, fixture_document):
     manifest = json.loads((drill["backup"] / "manifest.json").read_text())
     database_file = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}[connection.vendor]
     assert set(manifest["files"]) == {database_file, "media.tar.gz", "interventions.json"}
-    assert manifest["database_engine"] == connection.vendor and manifest["interventions"] == 43
+    assert manifest["database_engine"] == connection.vendor and manifest["interventions"] == len(
+        fixture_document["interventions"]
+    )
     assert (drill["backup"] / "interventions.json").read_text() == drill["export"]
 
 

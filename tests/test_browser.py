@@ -26,7 +26,7 @@ PAGES = {
     "gap-map": "/gap-map/",
     "index": "/interventions/",
     "spanish-profile": "/es/interventions/one-summer-plus/",
-    "portuguese-untranslated-profile": "/pt/interventions/becoming-a-man/",
+    "french-untranslated-profile": "/fr/interventions/becoming-a-man/",
     "french-search": "/fr/search/?q=police&country=CO",
 }
 WIDTHS = {"desktop": 1280, "mobile": 375}

@@ -19,7 +19,8 @@ from tests.factories import KnowledgeProductPageFactory, PillarPageFactory
 
 pytestmark = pytest.mark.django_db
 
-FIXTURE = REPO / "fixtures" / "knowledge_products.json"
+# Two real products, kept apart from the demo's file so that what the demo ships never changes these tests.
+FIXTURE = REPO / "tests" / "data" / "knowledge_products.json"
 INSPIRE_URL = "https://www.who.int/publications/i/item/inspire-seven-strategies-for-ending-violence-against-children"
 GUIDE = {
     "slug": "school-violence-guide",

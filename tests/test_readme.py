@@ -28,17 +28,18 @@ def test_readme_begins_with_the_two_commands():
 
 
 @pytest.mark.django_db
-def test_setup_demo_loads_records_and_an_admin_with_the_given_password(monkeypatch):
+def test_setup_demo_loads_records_and_an_admin_with_the_given_password(monkeypatch, fixture_document):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "chosen-password-123")
     stdout = io.StringIO()
     call_command("setup_demo", stdout=stdout)
     output = stdout.getvalue()
-    assert "Demo records: 0 created, 0 updated, 43 unchanged" in output
+    records = len(fixture_document["interventions"])
+    assert f"Demo records: 0 created, 0 updated, {records} unchanged" in output
     assert "Thesaurus: " in output
     assert "password: chosen-password-123" in output
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("chosen-password-123")
-    assert InterventionPage.objects.live().filter(locale__language_code="en").count() == 43
+    assert InterventionPage.objects.live().filter(locale__language_code="en").count() == records
 
 
 @pytest.mark.django_db

@@ -41,7 +41,7 @@ def test_response_shape(client):
     assert bam["url"] == "http://testserver/interventions/becoming-a-man/"
     assert isinstance(bam["score"], float)
     assert set(body["facets"]) == {facet.name for facet in FACETS}
-    assert {"value": "US", "label": "United States of America", "count": 1} in body["facets"]["country"]
+    assert {"value": "US", "label": "United States of America", "count": 2} in body["facets"]["country"]
 
 
 def test_repeated_parameters_select_several_values(client):
