@@ -37,7 +37,7 @@ def test_the_method_page_explains_every_rating_and_design(client):
         assert str(meaning) in text
     for design in StudyDesign:
         assert str(design.label) in text
-    assert "under USD 100 per participant" in text and "over USD 5,000 per participant" in text
+    assert "Under USD 100 per participant" in text and "Over USD 5,000 per participant" in text
     assert "never the headline, never drawn in the forest plot" in text
 
 
