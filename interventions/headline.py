@@ -85,10 +85,6 @@ class Impact:
     study: object  # the Study that reports it, if the outcome names one
     no_figure_reason: str  # NoImpactReason label, when there is no outcome
 
-    @property
-    def comparable(self):
-        return self.outcome is not None and self.outcome.effect_metric in COMPARABLE_METRICS
-
 
 @dataclass(frozen=True)
 class Strength:
@@ -112,11 +108,6 @@ class Cost:
     @property
     def band_label(self):
         return self.band.label if self.band else ""
-
-    @property
-    def unbanded_currency(self):
-        """A cost in another currency than the bands': shown as it is, without a band."""
-        return self.amount is not None and self.band is None
 
     @property
     def has_data(self):

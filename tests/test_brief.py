@@ -81,8 +81,7 @@ def printed_pages(pdf):
 
 
 def served_as_the_site_serves_it(client, path):
-    """The brief at `path` and the style sheets it links, as {address: (body, content type)}: read before the browser
-    starts, since Playwright's event loop must do no database work."""
+    """The brief at `path` and the style sheets it links, as {address: (body, content type)}."""
     html = client.get(path).content
     answers = {f"http://testserver{path}": (html, "text/html; charset=utf-8")}
     for link in BeautifulSoup(html, "html.parser").select("link[rel=stylesheet]"):
@@ -101,12 +100,18 @@ def answering_from(answers):
     return answer
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
-def test_the_brief_prints_on_one_or_two_a4_pages(client, import_records, browser):
+@pytest.fixture
+def briefs(client, import_records):
+    """The briefs of a real record and of a full one, made before the browser starts: database work inside
+    Playwright's event loop would run on a connection of its own, outside the test's transaction."""
     (page,) = import_records(full_record())
-    sites = [served_as_the_site_serves_it(client, path + "brief/") for path in (BAM, page.url)]
+    return [served_as_the_site_serves_it(client, path + "brief/") for path in (BAM, page.url)]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_the_brief_prints_on_one_or_two_a4_pages(briefs, browser):
     tab = browser.new_page()
-    for answers in sites:
+    for answers in briefs:
         tab.route("http://testserver/**", answering_from(answers))
         address = next(iter(answers))
         tab.goto(address)
