@@ -22,6 +22,8 @@ PAGES = {
     "home": "/",
     "search": "/search/?q=violence&pillar=protecting-vulnerable-populations",
     "profile": "/interventions/becoming-a-man/",
+    "brief": "/interventions/becoming-a-man/brief/",
+    "method": "/fr/method/",
     "compare": "/compare/?i=becoming-a-man&i=scared-straight&i=restorative-justice-conferencing",
     "gap-map": "/gap-map/",
     "index": "/interventions/",
