@@ -34,6 +34,7 @@ def compare(slugs, language_code):
         .prefetch_related(
             "pillars",
             "target_groups",
+            "studies",
             Prefetch("outcomes", queryset=Outcome.objects.select_related("domain")),
         )
     )

@@ -16,6 +16,7 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
+        from interventions.models import with_headline_data
         from pillars.models import PillarPage
         from search.service import SearchParams, search_interventions, visible_interventions
 
@@ -27,7 +28,8 @@ class HomePage(Page):
         context["pillars"] = [
             (entry, pages_by_pillar.get(entry.value)) for entry in search_interventions(interventions).facets["pillar"]
         ]
-        context["recent"] = visible_interventions(language).order_by("-last_published_at", "title")[:6]
+        recent = visible_interventions(language).order_by("-last_published_at", "title")
+        context["recent"] = with_headline_data(recent)[:6]
         return context
 
 

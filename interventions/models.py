@@ -5,7 +5,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import models
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -27,6 +30,7 @@ from home.models import RecordPage
 
 from .citations import bibtex, ris
 from .fields import ChoiceListField, CountryListField, StringListField, country_names
+from .headline import headline, is_effect
 from .vocabularies import (
     EVIDENCE_RATING_MEANINGS,
     EVIDENCE_RATING_RANK,
@@ -164,7 +168,9 @@ class InterventionIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Public lists leave out private pages for every visitor, as the search does (search.visibility).
-        context["interventions"] = InterventionPage.objects.child_of(self).live().public().order_by("title")
+        context["interventions"] = with_headline_data(
+            InterventionPage.objects.child_of(self).live().public().order_by("title")
+        )
         return context
 
     def route(self, request, path_components):
@@ -465,6 +471,28 @@ class InterventionPage(RoutablePageMixin, RecordPage):
     def evidence_rating_meaning(self):
         return EVIDENCE_RATING_MEANINGS[self.evidence_rating]
 
+    @cached_property
+    def headline(self):
+        return headline(self)
+
+    def outcomes_with_studies(self):
+        """Each outcome with the study that reports it (None where it names none)."""
+        studies = {study.key: study for study in self.studies.all()}
+        return [(outcome, studies.get(outcome.study_key)) for outcome in self.outcomes.select_related("domain")]
+
+    def emmie_sections(self):
+        """(heading, rich text) of each EMMIE text that has content, in EMMIE's order."""
+        return [
+            (capfirst(self._meta.get_field(name).verbose_name), getattr(self, name))
+            for name in EMMIE_FIELDS
+            if getattr(self, name).strip()
+        ]
+
+    @path("brief/", name="brief")
+    def brief(self, request):
+        """The profile on one or two printed pages, for a meeting or a file."""
+        return self.render(request, template="interventions/intervention_brief.html")
+
     @path("citations/ris/", name="citations_ris")
     def citations_ris(self, request):
         return citations_response(ris(self), "application/x-research-info-systems", f"{self.slug}.ris")
@@ -666,6 +694,10 @@ class Outcome(Orderable):
     def __str__(self):
         return self.measure
 
+    @property
+    def is_effect(self):
+        return is_effect(self)
+
     def clean(self):
         super().clean()
         errors = {}
@@ -688,6 +720,11 @@ class Outcome(Orderable):
             }
         if errors:
             raise ValidationError(errors)
+
+
+def with_headline_data(pages):
+    """Intervention pages with what their headlines read fetched in a few queries, however many pages."""
+    return pages.prefetch_related("studies", Prefetch("outcomes", queryset=Outcome.objects.select_related("domain")))
 
 
 class ExternalRating(Orderable):

@@ -71,6 +71,16 @@ STUDY_DESIGN_RANK = {
 }
 
 
+# The Maryland Scientific Methods Scale (Sherman et al. 1997): how far a study rules out other explanations.
+MARYLAND_LEVELS = {
+    1: _("A correlation between the intervention and the outcome at one point in time."),
+    2: _("Outcomes before and after the intervention, or a comparison group that may not be comparable."),
+    3: _("Before and after, in places or groups with the intervention and comparable ones without it."),
+    4: _("As level 3, in several places or groups, controlling for other factors that could explain the change."),
+    5: _("Places or groups assigned to the intervention or to comparison at random."),
+}
+
+
 class Direction(models.TextChoices):
     DESIRABLE = "desirable", _("Desirable")
     UNDESIRABLE = "undesirable", _("Undesirable")

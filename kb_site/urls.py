@@ -56,6 +56,7 @@ urlpatterns += i18n_patterns(
     path("search/export.json", search_views.export_json, name="search_export_json"),
     path("gap-map/", search_views.gap_map_page, name="gap_map"),
     path("compare/", home_views.compare_page, name="compare"),
+    path("method/", home_views.rating_method_page, name="rating_method"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

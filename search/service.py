@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from django.utils import translation
 
-from interventions.models import InterventionPage
+from interventions.models import InterventionPage, with_headline_data
 from pillars.models import KnowledgeProductPage
 
 from .facets import FACETS
@@ -230,7 +230,7 @@ def ranked_keys(selection, keys, params, start, stop):
 def specific_pages(keys):
     """{key: page} of the interventions and knowledge products with these keys, with what results show of them: a
     query or two per kind of page, however many keys."""
-    interventions = InterventionPage.objects.prefetch_related("pillars").in_bulk(keys)
+    interventions = with_headline_data(InterventionPage.objects.prefetch_related("pillars")).in_bulk(keys)
     return interventions | KnowledgeProductPage.objects.select_related("pillar").in_bulk(keys)
 
 

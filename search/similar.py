@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 
-from interventions.models import InterventionPage
+from interventions.models import InterventionPage, with_headline_data
 
 from .models import FacetValue
 from .service import visible_interventions
@@ -25,5 +25,5 @@ def similar_interventions(page, language_code, limit=5):
         .order_by("-shared", "page")[:limit]
     )
     ranked = list(ranked)
-    pages = InterventionPage.objects.in_bulk([row["page"] for row in ranked])
+    pages = with_headline_data(InterventionPage.objects).in_bulk([row["page"] for row in ranked])
     return [pages[row["page"]] for row in ranked]

@@ -14,6 +14,17 @@ from search.circuit import elasticsearch_circuit
 from search.query_log import pending_counts
 
 REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+# The flags a root user needs in this sandbox, and no calls home that the closed network would refuse.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 FIXTURE_FILE = REPO / "fixtures" / "interventions.json"
 VOCABULARY_FILE = REPO / "fixtures" / "vocabulary.json"
 
@@ -69,3 +80,17 @@ def no_pending_search_counts():
     pending_counts.take()
     yield
     pending_counts.take()
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium driven by Playwright (tests/test_browser.py, tests/test_brief.py)."""
+    # Playwright's synchronous API keeps an event loop on this thread; the database calls of the test are not
+    # made from inside it. Only for this test: the deployment checks rightly refuse the variable.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

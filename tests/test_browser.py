@@ -11,17 +11,19 @@ import pytest
 from home.roles import EDITORS, REVIEWERS, setup_roles
 from interventions.models import InterventionPage
 
+from .conftest import CHROMIUM
 from .factories import CollectionPageFactory, KnowledgeProductPageFactory, PillarPageFactory, UserFactory
 from .security_policies import assert_strict_public_policy
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 AXE_CORE = Path(os.environ.get("AXE_CORE_JS", REPO / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"))
 SCREENSHOTS = REPO / "screenshots"
 PAGES = {
     "home": "/",
     "search": "/search/?q=violence&pillar=protecting-vulnerable-populations",
     "profile": "/interventions/becoming-a-man/",
+    "brief": "/interventions/becoming-a-man/brief/",
+    "method": "/fr/method/",
     "compare": "/compare/?i=becoming-a-man&i=scared-straight&i=restorative-justice-conferencing",
     "gap-map": "/gap-map/",
     "index": "/interventions/",
@@ -30,34 +32,11 @@ PAGES = {
     "french-search": "/fr/search/?q=police&country=CO",
 }
 WIDTHS = {"desktop": 1280, "mobile": 375}
-# The flags a root user needs in this sandbox, and no calls home that the closed network would refuse.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
     pytest.mark.skipif(not AXE_CORE.exists(), reason="axe-core is not installed (.ci/run installs it from npm)"),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's synchronous API keeps an event loop on this thread; the database calls of the test are not
-    # made from inside it. Only for this test: the deployment checks rightly refuse the variable.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def serious_violations(page):

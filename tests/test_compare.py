@@ -23,11 +23,11 @@ def test_side_by_side(client):
     titles = [th.get_text(strip=True) for th in soup.select("thead th a")]
     assert titles[0].startswith("Becoming a Man") and len(titles) == 3
     assert row(soup, "Evidence rating") == ["Effective", "Harmful", "Effective"]
-    assert row(soup, "Benefit-cost ratio") == ["5.0–30.0", "—", "3.7–8.1"]
-    assert row(soup, "Cost per participant")[0] == "2383.0 USD (2022)"
+    assert row(soup, "Benefit-cost ratio") == ["5–30", "—", "3.7–8.1"]
+    assert row(soup, "Cost per participant")[0] == "USD 2,383 (2022) · High cost"
     assert row(soup, "Countries")[0] == "United States of America"
     violent = row(soup, "Outcomes: Violent crime")
-    assert "-50.0 Percent change" in violent[0]
+    assert "−50% Percent change" in violent[0]
 
 
 def test_the_comparison_follows_the_visitors_language(client):

@@ -16,7 +16,8 @@ def expected_cells(records):
     """Cells computed from the fixture file alone: (type, domain) -> interventions, studies, ratings."""
     cells = defaultdict(lambda: {"interventions": 0, "studies": 0, "ratings": Counter()})
     for record in records:
-        domains = {outcome["domain"] for outcome in record.get("outcomes", [])}
+        # Descriptive figures (not-estimated) are no evidence of an effect in their domain.
+        domains = {o["domain"] for o in record.get("outcomes", []) if o["direction"] != "not-estimated"}
         for type_slug in record.get("intervention_types", []):
             for domain in domains:
                 cell = cells[(type_slug, domain)]

@@ -1,10 +1,13 @@
-"""The intervention profile: at a glance, outcomes with a forest plot, studies with citation export, similar ones."""
+"""The intervention profile: its headline, EMMIE texts, outcomes with a forest plot, studies with citation export, how
+to cite it, similar ones; numbers as each language writes them."""
+
+import datetime
 
 import pytest
 from bs4 import BeautifulSoup
 
 from interventions.citations import bibtex_escape
-from tests.factories import OutcomeFactory, RecordFactory
+from tests.factories import OutcomeFactory, RecordFactory, StudyFactory
 
 pytestmark = pytest.mark.django_db
 BAM = "/interventions/becoming-a-man/"
@@ -13,8 +16,8 @@ BAM = "/interventions/becoming-a-man/"
 def test_profile_shows_ratio_outcomes_and_studies(client):
     soup = BeautifulSoup(client.get(BAM).content, "html.parser")
     text = soup.get_text(" ", strip=True)
-    assert "Benefit-cost ratio 5.0–30.0" in text
-    assert "Effective" in text and "Randomised controlled trial (3 studies)" in text
+    assert "Benefit-cost ratio: 5–30" in text
+    assert "Effective" in text and "Randomised controlled trial, Maryland level 5 of 5 (3 studies)" in text
     assert "Target population At-risk youth; Young men" in text
     measures = [row.find_all("td")[1].get_text(strip=True) for row in soup.select("table tbody tr")]
     assert any("up to 50%" in measure for measure in measures)
@@ -50,8 +53,114 @@ def test_bibtex_escaping():
 def test_similar_interventions_share_types_and_outcome_domains(client):
     soup = BeautifulSoup(client.get("/interventions/focused-deterrence/").content, "html.parser")
     heading = soup.find("h2", string="Similar interventions")
-    similar = [a.get_text() for a in heading.find_next("ul").find_all("a")]
+    similar = [item.find("a").get_text() for item in heading.find_next("ul").find_all("li", recursive=False)]
     assert 0 < len(similar) <= 5 and not any("Focused deterrence" in title for title in similar)
     assert soup.find("a", string="Compare with a similar intervention")["href"].startswith(
         "/compare/?i=focused-deterrence&i="
     )
+
+
+def text_of(element):
+    return element.get_text(" ", strip=True)
+
+
+def headline_items(client, path):
+    soup = BeautifulSoup(client.get(path).content, "html.parser")
+    headline = soup.find(class_="headline")  # the profile's own; the similar interventions have theirs below
+    return {text_of(item.find("dt")): item.find("dd") for item in headline.select(".headline-item")}
+
+
+def test_the_headline_in_english(client):
+    items = headline_items(client, BAM)
+    impact = items["Impact"]
+    assert text_of(impact).startswith("−44% Violent crime Violent-crime arrests during the programme year")
+    assert impact.find("a")["href"] == "#study-heller-2013"
+    strength = items["Strength of evidence"]
+    assert strength.find("span", class_="rating rating-effective").get_text() == "Effective"
+    assert "Strong evidence (randomised" in text_of(strength)
+    cost = text_of(items["Cost"])
+    assert "USD 2,383 (2022) per participant High cost" in cost and "Benefit-cost ratio: 5–30" in cost
+
+
+def test_the_headline_in_spanish(client):
+    items = headline_items(client, "/es" + BAM)
+    assert text_of(items["Impacto"]).startswith("−44% Delitos violentos")
+    assert "Ensayo controlado aleatorizado, nivel de Maryland 5 de 5" in text_of(items["Solidez de la evidencia"])
+    cost = text_of(items["Costo"])
+    assert "USD 2.383 (2022) por participante Costo alto" in cost and "Relación beneficio-costo: 5–30" in cost
+
+
+def test_the_rating_badge_has_the_same_colour_class_on_the_profile_and_the_card(client):
+    profile = BeautifulSoup(client.get(BAM).content, "html.parser")
+    search = BeautifulSoup(client.get("/search/?q=becoming").content, "html.parser")
+    card = next(article for article in search.select("article.card") if "Becoming a Man" in article.get_text())
+    for page in (profile.find(class_="headline"), card):
+        assert page.find("span", class_="rating")["class"] == ["rating", "rating-effective"]
+
+
+def test_a_search_card_shows_the_headline_with_numbers_in_the_visitors_language(client):
+    search = BeautifulSoup(client.get("/es/search/?q=becoming").content, "html.parser")
+    card = next(article for article in search.select("article.card") if "Becoming a Man" in article.get_text())
+    text = text_of(card.find(class_="headline"))
+    assert "−44% Delitos violentos" in text and "USD 2.383 (2022)" in text and "5–30" in text
+    assert card.find("a", string="Cómo calificamos")["href"] == "/es/method/"
+    study = card.select_one(".headline a[href*='#study-']")
+    assert study["href"] == "/es/interventions/becoming-a-man/#study-heller-2013"
+
+
+def test_effects_and_intervals_with_the_languages_decimal_mark(client, import_records):
+    outcome = OutcomeFactory(
+        study="main-study", effect_size={"metric": "percent-change", "value": -2.5, "ci_low": -4.25, "ci_high": -0.5}
+    )
+    (page,) = import_records(RecordFactory(slug="decimals", outcomes=[outcome]))
+    english = BeautifulSoup(client.get(page.url).content, "html.parser")
+    assert text_of(english.select_one("table.outcomes tbody td:nth-of-type(4)")) == (
+        "−2.5% (Percent change) [−4.25%, −0.5%]"
+    )
+    spanish = BeautifulSoup(client.get("/es" + page.url).content, "html.parser")
+    assert "−2,5% (Cambio porcentual) [−4,25%; −0,5%]" in text_of(spanish.select_one("table.outcomes tbody"))
+    assert spanish.find("svg", class_="forest-plot").find("text", string="−2,5% [−4,25%; −0,5%]")
+
+
+def test_outcomes_name_their_study_by_author_and_year(client, import_records):
+    study = StudyFactory(key="main-study", authors=["Heller, Sara", "Shah, Anuj", "Guryan, Jonathan"], year=2017)
+    (page,) = import_records(RecordFactory(studies=[study]))
+    soup = BeautifulSoup(client.get(page.url).content, "html.parser")
+    link = soup.select_one("table.outcomes tbody td:nth-of-type(5) a")
+    assert (link.get_text(), link["href"]) == ("Heller et al. 2017", "#study-main-study")
+    assert soup.find(id="study-main-study") and "main-study" not in text_of(soup.select_one("table.outcomes"))
+
+
+def test_emmie_sections_only_where_they_have_content(client, import_records):
+    record = RecordFactory(mechanism_html="<p>Slowing down automatic reactions.</p>", transferability_html="")
+    (page,) = import_records(record)
+    soup = BeautifulSoup(client.get(page.url).content, "html.parser")
+    headings = [text_of(section.find("h2")) for section in soup.select("section.emmie")]
+    assert headings == ["How it works"]
+    assert "Slowing down automatic reactions." in text_of(soup.select_one("section.emmie"))
+    record = RecordFactory(
+        moderators_html="<p>Boys in high-crime areas.</p>",
+        implementation_html="<p>Trained counsellors.</p>",
+        transferability_html="<p>Tried in Medellín.</p>",
+    )
+    (page,) = import_records(record)
+    soup = BeautifulSoup(client.get("/es" + page.url).content, "html.parser")
+    assert [text_of(section.find("h2")) for section in soup.select("section.emmie")] == [
+        "Dónde y para quién",
+        "Qué se necesita",
+        "Pertinencia para América Latina y el Caribe",
+    ]
+
+
+def test_last_reviewed_and_the_cite_line_in_the_visitors_language(client, import_records):
+    (page,) = import_records(RecordFactory(slug="reviewed", title="Reviewed programme", last_reviewed="2026-03-05"))
+    english = BeautifulSoup(client.get(page.url).content, "html.parser")
+    assert text_of(english.find(class_="last-reviewed")) == "Last reviewed: March 5, 2026"
+    cite = text_of(english.select_one(".cite .citation"))
+    assert cite.startswith("Reviewed programme. What works in citizen security")
+    assert "/interventions/reviewed/. Last reviewed March 5, 2026; accessed" in cite
+    assert datetime.date.today().strftime("%Y") in cite
+    spanish = BeautifulSoup(client.get("/es" + page.url).content, "html.parser")
+    assert text_of(spanish.find(class_="last-reviewed")) == "Última revisión: 5 de marzo de 2026"
+    cite = text_of(spanish.select_one(".cite .citation"))
+    assert "Qué funciona en seguridad ciudadana" in cite and "Última revisión 5 de marzo de 2026; consultado el" in cite

@@ -60,7 +60,7 @@ def test_setup_demo_creates_pillar_pages_roles_and_a_collection_the_records_fill
         if "protecting-vulnerable-populations" in record["pillars"]
         and record["evidence_rating"] in ("effective", "promising")
     }
-    listed = {link["href"].rstrip("/").rsplit("/", 1)[-1] for link in soup.select("ul.collection-search a")}
+    listed = {link["href"].rstrip("/").rsplit("/", 1)[-1] for link in soup.select("ul.collection-search > li > a")}
     assert listed == expected
 
 

@@ -4,12 +4,13 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from interventions.headline import is_effect
 from interventions.vocabularies import EffectMetric
+
+from .figures import RATIO_METRICS, effect, interval
 
 register = template.Library()
 
-# Ratios have no effect at 1, differences at 0.
-RATIO_METRICS = {EffectMetric.ODDS_RATIO, EffectMetric.RISK_RATIO, EffectMetric.INCIDENCE_RATE_RATIO}
 LABEL_WIDTH, PLOT_WIDTH, VALUE_WIDTH, ROW_HEIGHT, TOP = 300, 280, 150, 26, 30
 
 
@@ -18,6 +19,7 @@ def shorten(text, length=48):
 
 
 def plot(metric, outcomes):
+    # Ratios have no effect at 1, differences at 0.
     null = 1.0 if metric in RATIO_METRICS else 0.0
     points = [null] + [v for o in outcomes for v in (o.effect_value, o.ci_low, o.ci_high) if v is not None]
     low, high = min(points), max(points)
@@ -50,14 +52,9 @@ def plot(metric, outcomes):
         parts.append(
             f'<rect x="{x(outcome.effect_value) - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{colour}"/>'
         )
-        interval = (
-            f" [{outcome.ci_low:g}, {outcome.ci_high:g}]"
-            if outcome.ci_low is not None and outcome.ci_high is not None
-            else ""
-        )
+        figures = f"{effect(outcome)} {interval(outcome)}".strip()
         parts.append(
-            f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 8}" y="{y + 4:.1f}" font-size="12">'
-            f"{outcome.effect_value:g}{interval}</text>"
+            f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 8}" y="{y + 4:.1f}" font-size="12">{escape(figures)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -65,9 +62,10 @@ def plot(metric, outcomes):
 
 @register.simple_tag
 def forest_plots(page):
-    """One plot for each effect-size metric the outcomes report (their scales are not comparable)."""
+    """One plot for each effect-size metric the outcomes report (their scales are not comparable). Descriptive
+    figures without a comparison (not-estimated) are no effects and are not drawn."""
     by_metric = {}
     for outcome in page.outcomes.all():
-        if outcome.effect_value is not None:
+        if is_effect(outcome):
             by_metric.setdefault(outcome.effect_metric, []).append(outcome)
     return mark_safe("".join(plot(metric, outcomes) for metric, outcomes in by_metric.items()))  # noqa: S308

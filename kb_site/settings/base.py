@@ -199,6 +199,8 @@ LANGUAGES = [
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Number formats where the region's differ from Django's (kb_site/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["kb_site.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
