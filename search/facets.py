@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
-from interventions.vocabularies import EvidenceRating, StudyDesign
+from interventions.vocabularies import Direction, EvidenceRating, StudyDesign
 from pillars.models import KnowledgeProductPage
 
 # The kinds of page the search finds, by the value of the content_type facet.
@@ -48,6 +48,15 @@ def related_values(relation, value_of=lambda term: term.slug):
         return unique(value_of(item) for item in related.all()) if related is not None else []
 
     return values
+
+
+def effect_domains(page):
+    """The outcome domains where an intervention has an estimated effect: a descriptive figure without a comparison
+    (not-estimated) is shown on its page but is no evidence of an effect, so it neither counts nor filters here."""
+    outcomes = getattr(page, "outcomes", None)
+    if outcomes is None:
+        return []
+    return unique(o.domain.slug for o in outcomes.all() if o.direction != Direction.NOT_ESTIMATED)
 
 
 def countries_of(page):
@@ -91,7 +100,7 @@ FACETS = [
     Facet(
         "outcome_domain",
         _("Outcome domain"),
-        related_values("outcomes", lambda outcome: outcome.domain.slug),
+        effect_domains,
         vocabulary_labels(OutcomeDomain),
     ),
     Facet(

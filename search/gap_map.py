@@ -1,7 +1,7 @@
 """The evidence gap map: intervention types by outcome domains, computed live from the published records that a
 search with the same parameters returns. Each cell counts interventions and their studies by evidence rating; an
-intervention counts in an outcome domain where it has an estimated effect (descriptive figures without a comparison,
-not-estimated, are no evidence of an effect)."""
+intervention counts in an outcome domain where it has an estimated effect, as the search's outcome-domain facet
+counts it (search.facets)."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -12,8 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from interventions.models import Outcome
-from interventions.vocabularies import Direction, EvidenceRating
+from interventions.vocabularies import EvidenceRating
 
 from .facets import FACETS_BY_NAME
 from .keys import key_set
@@ -76,12 +75,9 @@ def gap_map(params):
         )
         pages = {page["pk"]: page for page in pages}
         values = defaultdict(lambda: defaultdict(list))
-        types = FacetValue.objects.filter(page__in=list(pages), facet="intervention_type")
-        for page_id, value in types.values_list("page_id", "value"):
-            values[page_id]["intervention_type"].append(value)
-        effects = Outcome.objects.filter(page__in=list(pages)).exclude(direction=Direction.NOT_ESTIMATED)
-        for page_id, value in effects.order_by().values_list("page_id", "domain__slug").distinct():
-            values[page_id]["outcome_domain"].append(value)
+        rows = FacetValue.objects.filter(page__in=list(pages), facet__in=["intervention_type", "outcome_domain"])
+        for page_id, facet, value in rows.values_list("page_id", "facet", "value"):
+            values[page_id][facet].append(value)
         cells = defaultdict(Cell)
         for page_id, by_facet in values.items():
             page = pages[page_id]

@@ -4,6 +4,7 @@ in, found by the search, imported again without change, and not imported at all 
 import copy
 import io
 import json
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -78,7 +79,8 @@ def test_import_publishes_products_under_their_pillar_in_english_and_spanish(cli
     page = BeautifulSoup(client.get(link["href"]).content, "html.parser")
     assert page.find("a", string="Where to get it")["href"] == INSPIRE_URL
     assert "parent and caregiver support" in page.get_text()
-    linked = [a["href"] for a in page.select("article ul a") if a["href"].startswith("/interventions/")]
+    # Each related intervention's title links to its profile (its headline's study links follow it).
+    linked = [a["href"] for a in page.select("article ul a") if re.fullmatch(r"/interventions/[\w-]+/", a["href"])]
     assert linked == [f"/interventions/{slug}/" for slug in related]
 
     pagina = BeautifulSoup(client.get(pilar.find("a", string=spanish.title)["href"]).content, "html.parser")

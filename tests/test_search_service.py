@@ -10,7 +10,7 @@ from search.facets import FACETS
 from search.service import SearchParams, search_interventions
 from search.snapshot import current_snapshot, current_text_index
 from search.text import text_match
-from tests.factories import RecordFactory, StudyFactory
+from tests.factories import OutcomeFactory, RecordFactory, StudyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,8 @@ def record_values(record, facet_name):
             "evidence_rating": [record["evidence_rating"]],
             "setting": record.get("settings", []),
             "target_group": record.get("target_groups", []),
-            "outcome_domain": [outcome["domain"] for outcome in record.get("outcomes", [])],
+            # Descriptive figures without a comparison are no evidence of an effect in their domain.
+            "outcome_domain": [o["domain"] for o in record.get("outcomes", []) if o["direction"] != "not-estimated"],
             "study_design": [study["design"] for study in record.get("studies", [])],
         }[facet_name]
     )
@@ -215,3 +216,17 @@ def test_no_results():
     result = search(q="xylophonequartz")
     assert result.count == 0 and result.hits == []
     assert all(entries == [] for entries in result.facets.values())
+
+
+def test_a_descriptive_figure_does_not_place_an_intervention_in_its_outcome_domain(import_records):
+    import_records(
+        RecordFactory(
+            slug="counted-calls",
+            outcomes=[
+                OutcomeFactory(study="main-study", domain="crime-reporting", direction="not-estimated"),
+                OutcomeFactory(study="main-study", domain="homicide", direction="desirable"),
+            ],
+        )
+    )
+    assert "counted-calls" in slugs(search(filters={"outcome_domain": ("homicide",)}))
+    assert "counted-calls" not in slugs(search(filters={"outcome_domain": ("crime-reporting",)}))
