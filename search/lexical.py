@@ -58,10 +58,14 @@ class Thesaurus:
         self.alternatives = []  # concept number -> set of tuples of stems, in every language
         self.acronyms = set()  # tuples of stems that are acronyms: matched in capitals only
         self.words = set()  # the folded words of every label: never taken for typos
+        self.concepts_by_word = defaultdict(set)  # folded one-word label -> concept numbers
         for number, labels in enumerate(concepts):
             stem_tuples = set()
             for label in labels:
-                self.words.update(fold(word) for word in WORD.findall(label))
+                words = [fold(word) for word in WORD.findall(label)]
+                self.words.update(words)
+                if len(words) == 1:
+                    self.concepts_by_word[words[0]].add(number)
                 for language in languages():
                     stems = tuple(analyze(label, language))
                     if not stems or len(stems) > MAX_LABEL_WORDS:
@@ -86,7 +90,14 @@ class Thesaurus:
                             continue
                         positions = frozenset(position for position, *_ in query_words[start:end])
                         found.setdefault((number, positions), label)
-        return [(number, positions, label) for (number, positions), label in found.items()]
+        # A word that is a label as written means that label's concepts, not others whose labels only share its stem
+        # ("ninis" is a label of young people neither studying nor working; "niños" shares its Spanish stem).
+        exact = {position: self.concepts_by_word.get(fold(word), set()) for position, word, _capitals in query_words}
+        return [
+            (number, positions, label)
+            for (number, positions), label in found.items()
+            if len(positions) > 1 or not exact[next(iter(positions))] or number in exact[next(iter(positions))]
+        ]
 
 
 def forget(counts, items):
@@ -285,18 +296,28 @@ class LexicalIndex:
                 changed = True
             corrected.append(replacement or word)
             query_words.append((len(query_words), replacement or lower, word.isupper() and len(word) > 1, alternatives))
-        clauses, terms = [], set()
+        own_clauses, terms = {}, set()
         for position, _word, _capitals, stems in query_words:
-            clauses.append(Clause({(term,): weight for term, weight in stems.items()}, frozenset([position])))
+            own_clauses[position] = Clause({(term,): weight for term, weight in stems.items()}, frozenset([position]))
             terms.update(stems)
+        clauses = []
         if thesaurus is not None:
             found = thesaurus.concepts_in([(p, w, c) for p, w, c, _stems in query_words], language)
             for number, positions, label in found:
                 alternatives = {stems: SYNONYM_WEIGHT for stems in thesaurus.alternatives[number] if stems != label}
-                if alternatives:
-                    clauses.append(Clause(alternatives, positions))
-                    # A word of a longer label alone ("street" of "street gang") is no match to show.
-                    terms.update(stems[0] for stems in alternatives if len(stems) == 1)
+                if not alternatives:
+                    continue
+                [position] = positions if len(positions) == 1 else [None]
+                if position is not None and position in own_clauses and not self.knows(query_words[position][1]):
+                    # A word the thesaurus knows and the records never use ("ninis") means its concept; its stem
+                    # alone would match other words that share it ("niños"), so it counts no more than a synonym,
+                    # in one clause with the concept's other labels.
+                    own = own_clauses.pop(position).alternatives
+                    alternatives |= {stems: min(weight, SYNONYM_WEIGHT) for stems, weight in own.items()}
+                clauses.append(Clause(alternatives, positions))
+                # A word of a longer label alone ("street" of "street gang") is no match to show.
+                terms.update(stems[0] for stems in alternatives if len(stems) == 1)
+        clauses = [*own_clauses.values(), *clauses]
         corrected_query = " ".join(corrected) if changed else None
         return ParsedQuery(clauses=clauses, word_count=len(query_words), corrected_query=corrected_query, terms=terms)
 

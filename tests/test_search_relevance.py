@@ -95,6 +95,19 @@ def test_a_thesaurus_concept_finds_records_using_another_of_its_labels(import_re
     assert slugs(search("glimmerwick"), among={"own-word", "synonym"}) == ["own-word", "synonym"]
 
 
+def test_a_word_that_is_a_label_means_its_own_concept_not_one_whose_label_shares_its_stem(import_records):
+    import_records(
+        RecordFactory(slug="own-concept", title="Quorvel youth programme"),
+        RecordFactory(slug="stem-neighbour", title="Brindlemark programme"),
+    )
+    # Portuguese stems "zarpis" and "zarpos" alike, as Spanish stems "ninis" and "niños".
+    add_concept("zarpis", ("es", "zarpis"), ("en", "quorvel"))
+    add_concept("zarpos", ("es", "zarpos"), ("en", "brindlemark"))
+    among = {"own-concept", "stem-neighbour"}
+    assert slugs(search("zarpis", lang="es"), among) == ["own-concept"]
+    assert slugs(search("zarpos", lang="es"), among) == ["stem-neighbour"]
+
+
 def test_a_query_in_one_language_finds_a_record_written_only_in_another(import_records):
     import_records(
         RecordFactory(slug="english-only", title="Quillfeather firearm licensing"),
