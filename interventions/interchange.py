@@ -20,7 +20,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from wagtail.models import Locale, Page
 
 from .indexing import deferred_indexing, index_pages
-from .json_files import json_path, unstorable_value_errors
+from .json_files import PageImportReport, json_path, unstorable_value_errors
 from .models import (
     EMMIE_FIELDS,
     ExternalRating,
@@ -124,18 +124,11 @@ class InvalidFile(Exception):
 
 
 @dataclass
-class ImportReport:
-    created: list = field(default_factory=list)
-    updated: list = field(default_factory=list)
-    unchanged: list = field(default_factory=list)
+class ImportReport(PageImportReport):
     new_terms: list = field(default_factory=list)
-    translations: int = 0
 
     def summary(self):
-        return (
-            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged; "
-            f"{self.translations} translations written; {len(self.new_terms)} new vocabulary terms"
-        )
+        return f"{super().summary()}; {len(self.new_terms)} new vocabulary terms"
 
 
 @cache

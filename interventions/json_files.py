@@ -2,8 +2,25 @@
 
 import json
 import math
+from dataclasses import dataclass, field
 
 from django.core.management.base import CommandError
+
+
+@dataclass
+class PageImportReport:
+    """What an import of pages did, by slug, and how many translations it wrote."""
+
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    translations: int = 0
+
+    def summary(self):
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged; "
+            f"{self.translations} translations written"
+        )
 
 
 def json_path(parts):

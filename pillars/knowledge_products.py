@@ -8,14 +8,13 @@ its translations:
 The whole file is checked before anything is written. A product is found again by its slug, so importing the same
 file twice changes nothing the second time."""
 
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from wagtail.models import Locale
 
+from interventions.json_files import PageImportReport
 from interventions.models import InterventionPage, Pillar, slug_validator
 from interventions.page_tree import publish
 from interventions.sanitize import sanitize_html
@@ -41,20 +40,6 @@ TRANSLATION_FIELDS = {"title": (True, str, 255), "summary": (True, str, 1000), "
 TYPE_NAMES = {str: "text", int: "a whole number", list: "a list", dict: "an object"}
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 url_validator = URLValidator(schemes=["http", "https"])
-
-
-@dataclass
-class ImportReport:
-    created: list = field(default_factory=list)
-    updated: list = field(default_factory=list)
-    unchanged: list = field(default_factory=list)
-    translations: int = 0
-
-    def summary(self):
-        return (
-            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged; "
-            f"{self.translations} translations written"
-        )
 
 
 def knowledge_product_errors(data):
@@ -152,7 +137,7 @@ def value_errors(product, path, context):
 def import_knowledge_products(data):
     """Creates or updates every product and its translations, and publishes them. Check knowledge_product_errors
     first."""
-    report = ImportReport()
+    report = PageImportReport()
     default_locale = Locale.get_default()
     pillars = Pillar.objects.in_bulk(field_name="slug")
     wanted = {slug for product in data["knowledge_products"] for slug in product.get("related_interventions", [])}
