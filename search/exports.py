@@ -94,6 +94,8 @@ def results_csv(keys, request, language):
     time, labels, country names and URLs in `language`."""
     output = io.StringIO()
     writer = csv.writer(output)
+    # The byte-order mark tells Excel the file is UTF-8: without it, Excel on Windows reads "Denúncia" as "DenÃºncia".
+    output.write("\ufeff")
     writer.writerow(CSV_COLUMNS)
     yield drained(output)
     with translation.override(language):

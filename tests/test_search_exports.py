@@ -29,7 +29,10 @@ def downloaded(response):
 
 
 def csv_rows(response):
-    return list(csv.DictReader(io.StringIO(downloaded(response))))
+    text = downloaded(response)
+    # Excel's way to know UTF-8: a byte-order mark, which Python's "utf-8-sig" reads (and spreadsheets hide).
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 def json_slugs(response):
@@ -108,7 +111,7 @@ def test_csv_streams_its_header_then_a_batch_of_rows_at_a_time(client, monkeypat
     response = client.get("/search/export.csv")
     assert response.streaming
     pieces = [piece.decode() for piece in response.streaming_content]
-    assert pieces[0].startswith("slug,title,url,") and pieces[0].count("\n") == 1
+    assert pieces[0].startswith("\ufeffslug,title,url,") and pieces[0].count("\n") == 1
     rows = list(csv.reader(io.StringIO("".join(pieces[1:]))))
     assert len(rows) > 20 and len(pieces) == 1 + -(-len(rows) // 10)
 
@@ -191,3 +194,11 @@ def test_search_page_offers_every_part_when_the_results_are_more_than_a_file_hol
     assert 'href="/search/export.csv?content_type=intervention&amp;offset=20"' in html
     last_part_start = (int(count) - 1) // 20 * 20 + 1
     assert f"{last_part_start}–{count}:" in html
+
+
+def test_csv_reads_back_in_excel_s_encoding_with_its_accents(client, import_records):
+    import_records(RecordFactory(slug="acentos", title="Quillbrook Denúncia, São Paulo"))
+    content = b"".join(client.get("/search/export.csv?q=quillbrook").streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert [row["title"] for row in rows] == ["Quillbrook Denúncia, São Paulo"]
