@@ -1,4 +1,6 @@
+from django.http import HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
@@ -40,6 +42,12 @@ def rating_method_page(request):
             "comparable_metrics": [metric.label for metric in COMPARABLE_METRICS],
         },
     )
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: the site's icon is an SVG among its static files."""
+    return HttpResponsePermanentRedirect(static("home/favicon.svg"))
 
 
 def sitemap(request):

@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", home_views.sitemap, name="sitemap"),
+    path("favicon.ico", home_views.favicon, name="favicon"),
     path("api/v1/search/", search_views.search_api, name="search_api"),
     path("api/v1/schema/", search_views.openapi_schema, name="openapi_schema"),
 ]

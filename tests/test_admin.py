@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Locale
@@ -168,3 +169,12 @@ def test_admin_strings_of_the_editorial_models_are_in_spanish(editor_client, dja
         reverse("wagtailadmin_pages:add_subpage", args=[get_home_page(Locale.get_default()).pk])
     )
     assert "Página de pilar" in chooser.content.decode() or "página de pilar" in chooser.content.decode()
+
+
+def test_the_admin_carries_the_platforms_name_and_logo_and_asks_gravatar_for_nothing(editor_client):
+    visitor = Client()
+    login = visitor.get("/admin/login/").content.decode()
+    assert "Sign in to What works in citizen security" in login and "Sign in to Wagtail" not in login
+    assert "home/favicon.svg" in login
+    dashboard = editor_client.get("/admin/").content.decode()
+    assert "home/favicon.svg" in dashboard and "gravatar" not in dashboard.lower()

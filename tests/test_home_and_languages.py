@@ -4,6 +4,7 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.staticfiles import finders
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +94,16 @@ def test_pages_are_served_in_their_language(client, prefix, site_name, rating):
 def test_the_untranslated_note_is_in_the_visitors_language(client):
     note = soup_of(client, "/fr/interventions/disque-denuncia/").find(class_="note").get_text()
     assert "langue d'origine" in note
+
+
+def test_the_home_page_title_says_the_site_name_once(client):
+    for prefix, name in [("", "What works in citizen security"), ("/es", "Qué funciona en seguridad ciudadana")]:
+        assert soup_of(client, f"{prefix}/").title.get_text() == name
+
+
+def test_every_page_names_the_site_icon_and_favicon_ico_leads_to_it(client):
+    icon = soup_of(client, "/").find("link", rel="icon")
+    assert icon["href"].endswith("home/favicon.svg") and icon["type"] == "image/svg+xml"
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == icon["href"]
+    assert finders.find("home/favicon.svg")
