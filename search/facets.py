@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
-from interventions.vocabularies import Direction, EvidenceRating, StudyDesign
+from interventions.vocabularies import (
+    EVIDENCE_RATING_RANK,
+    STUDY_DESIGN_RANK,
+    Direction,
+    EvidenceRating,
+    StudyDesign,
+)
 from pillars.models import KnowledgeProductPage
 
 # The kinds of page the search finds, by the value of the content_type facet.
@@ -82,6 +88,9 @@ class Facet:
     heading: str
     values_of: Callable  # page -> list of values
     labels_of: Callable  # iterable of values -> {value: label in the active language}
+    # {value: rank, higher first} for a facet whose values have an order of their own (strength of evidence), which
+    # lists them in that order rather than by count.
+    strength: dict | None = None
 
 
 FACETS = [
@@ -94,7 +103,13 @@ FACETS = [
         vocabulary_labels(InterventionType),
     ),
     Facet("country", _("Country"), countries_of, country_labels),
-    Facet("evidence_rating", _("Evidence rating"), evidence_rating_of, choice_labels(EvidenceRating)),
+    Facet(
+        "evidence_rating",
+        _("Evidence rating"),
+        evidence_rating_of,
+        choice_labels(EvidenceRating),
+        strength=EVIDENCE_RATING_RANK,
+    ),
     Facet("setting", _("Setting"), related_values("settings"), vocabulary_labels(Setting)),
     Facet("target_group", _("Target group"), related_values("target_groups"), vocabulary_labels(TargetGroup)),
     Facet(
@@ -108,6 +123,7 @@ FACETS = [
         _("Study design"),
         related_values("studies", lambda study: study.design),
         choice_labels(StudyDesign),
+        strength=STUDY_DESIGN_RANK,
     ),
 ]
 FACETS_BY_NAME = {facet.name: facet for facet in FACETS}

@@ -264,5 +264,8 @@ def facet_counts(selection, params):
             FacetCount(value=value, label=labels.get(value, value), count=count, selected=value in selected)
             for value, count in values.items()
         ]
-        facets[facet.name] = sorted(entries, key=lambda entry: (-entry.count, entry.label.casefold()))
+        if facet.strength:
+            facets[facet.name] = sorted(entries, key=lambda entry: -facet.strength.get(entry.value, 0))
+        else:
+            facets[facet.name] = sorted(entries, key=lambda entry: (-entry.count, entry.label.casefold()))
     return facets

@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from interventions.vocabularies import EVIDENCE_RATING_RANK, STUDY_DESIGN_RANK
 from search.facets import FACETS
 from search.service import SearchParams, search_interventions
 from search.snapshot import current_snapshot, current_text_index
@@ -230,3 +231,14 @@ def test_a_descriptive_figure_does_not_place_an_intervention_in_its_outcome_doma
     )
     assert "counted-calls" in slugs(search(filters={"outcome_domain": ("homicide",)}))
     assert "counted-calls" not in slugs(search(filters={"outcome_domain": ("crime-reporting",)}))
+
+
+def test_ratings_and_designs_are_listed_by_strength_other_facets_by_count():
+    facets = search().facets
+    ratings = [entry.value for entry in facets["evidence_rating"]]
+    assert ratings == [rating for rating in EVIDENCE_RATING_RANK if rating in ratings]
+    assert ratings[0] == "effective" and ratings[-1] == "insufficient"
+    designs = [entry.value for entry in facets["study_design"]]
+    assert designs == sorted(designs, key=lambda design: -STUDY_DESIGN_RANK[design])
+    countries = [entry.count for entry in facets["country"]]
+    assert countries == sorted(countries, reverse=True)
