@@ -10,6 +10,7 @@ from typing import NamedTuple
 from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from wagtail.models import Page
 
 from interventions.vocabularies import EvidenceRating
@@ -19,17 +20,55 @@ from .keys import key_set
 from .models import FacetValue
 from .service import select
 
-# Regions of the map's filter: a label and the countries they hold (ISO 3166-1 alpha-2).
+# Regions of the map's filter: a label and the countries they hold (ISO 3166-1 alpha-2), the region's own first, after
+# the United Nations' M49 groups (Mexico apart, as the region's policymakers read it); every other country is in the
+# rest of the world, so that the filter covers every record.
 REGIONS = {
     "central-america": (_("Central America"), ("BZ", "CR", "SV", "GT", "HN", "NI", "PA")),
     "caribbean": (
         _("Caribbean"),
-        ("AG", "AW", "BB", "BS", "CU", "CW", "DM", "DO", "GD", "HT", "JM", "KN", "LC", "TT", "VC"),
+        (
+            "AG",
+            "AI",
+            "AW",
+            "BB",
+            "BL",
+            "BQ",
+            "BS",
+            "CU",
+            "CW",
+            "DM",
+            "DO",
+            "GD",
+            "GP",
+            "HT",
+            "JM",
+            "KN",
+            "KY",
+            "LC",
+            "MF",
+            "MQ",
+            "MS",
+            "PR",
+            "SX",
+            "TC",
+            "TT",
+            "VC",
+            "VG",
+            "VI",
+        ),
     ),
-    "south-america": (_("South America"), ("AR", "BO", "BR", "CL", "CO", "EC", "GY", "PE", "PY", "SR", "UY", "VE")),
+    "south-america": (
+        _("South America"),
+        ("AR", "BO", "BR", "CL", "CO", "EC", "FK", "GF", "GY", "PE", "PY", "SR", "UY", "VE"),
+    ),
     "mexico": (_("Mexico"), ("MX",)),
     "north-america": (_("United States and Canada"), ("US", "CA")),
 }
+REGIONS["rest-of-the-world"] = (
+    _("Rest of the world"),
+    tuple(sorted(set(countries.countries) - {code for _label, codes in REGIONS.values() for code in codes})),
+)
 
 
 class RatingShare(NamedTuple):

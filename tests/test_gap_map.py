@@ -82,3 +82,13 @@ def test_a_cells_bar_is_its_ratings_side_by_side():
         ("effective", 67, 0),
         ("harmful", 33, 67),
     ]
+
+
+def test_the_region_filter_covers_every_country_of_the_records(client, fixture_document):
+    in_regions = {code for _label, codes in REGIONS.values() for code in codes}
+    assert {code for record in fixture_document["interventions"] for code in record["countries"]} <= in_regions
+    # A record from outside the Americas is on the map of the rest of the world.
+    rest = BeautifulSoup(client.get("/gap-map/?region=rest-of-the-world").content, "html.parser")
+    assert rest.find("option", value="rest-of-the-world", selected=True).get_text() == "Rest of the world"
+    params = SearchParams(filters={"country": REGIONS["rest-of-the-world"][1]})
+    assert actual_cells(gap_map(params))
