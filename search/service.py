@@ -55,8 +55,13 @@ class SearchParams:
         return not selected or "intervention" in selected
 
     @property
+    def filter_count(self):
+        """How many filters are on: each selected facet value, the minimum benefit-cost ratio, "has cost data"."""
+        return sum(map(len, self.filters.values())) + (self.bcr_min is not None) + self.has_cost
+
+    @property
     def has_filters(self):
-        return any(self.filters.values()) or self.bcr_min is not None or self.has_cost
+        return bool(self.filter_count)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ def test_public_pages_and_the_editorial_workflow_in_a_browser(live_server, edito
     refused = []
     check_public_pages(live_server, browser, PAGES | editorial_site.pages, refused)
     check_keyboard_search(live_server, browser, refused)
+    check_search_filters_fold_on_phones(live_server, browser, refused)
     check_review_workflow(live_server, browser, editorial_site, refused)
     check_admins(live_server, browser, editorial_site, refused)
     assert refused == []
@@ -138,6 +139,24 @@ def check_keyboard_search(live_server, browser, refused):
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") in ("A", "INPUT", "SELECT", "BUTTON")
     page.close()
+
+
+def check_search_filters_fold_on_phones(live_server, browser, refused):
+    """On a phone the filters fold behind "Filters (n)", so the first result is on the first screen; on a desktop they
+    stand open in their column."""
+    path = "/search/?q=violence&pillar=protecting-vulnerable-populations"
+    phone = open_page(browser, refused, viewport={"width": 375, "height": 900})
+    phone.goto(live_server.url + path)
+    assert phone.locator("article.card").first.bounding_box()["y"] < 900
+    assert not phone.locator("fieldset.facet").first.is_visible()
+    phone.get_by_text("Filters (1)").click()
+    assert phone.locator("fieldset.facet").first.is_visible()
+    phone.close()
+    desktop = open_page(browser, refused, viewport={"width": 1280, "height": 900})
+    desktop.goto(live_server.url + path)
+    assert desktop.locator("fieldset.facet").first.is_visible()
+    assert not desktop.get_by_text("Filters (1)").is_visible()
+    desktop.close()
 
 
 def check_review_workflow(live_server, browser, site, refused):

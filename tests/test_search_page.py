@@ -100,3 +100,10 @@ def test_head_answers_as_get_without_the_body(client, path):
     get, head = client.get(path), client.head(path)
     assert (get.status_code, head.status_code, head.content) == (200, 200, b"")
     assert head["Content-Type"] == get["Content-Type"]
+
+
+def test_the_filters_say_how_many_are_on(client):
+    _, soup = page(client, "q=police&country=BR&country=CO&has_cost=1")
+    assert soup.select_one("details.filters > summary").get_text() == "Filters (3)"
+    _, soup = page(client, "q=police")
+    assert soup.select_one("details.filters > summary").get_text() == "Filters (0)"
