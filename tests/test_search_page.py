@@ -107,3 +107,24 @@ def test_the_filters_say_how_many_are_on(client):
     assert soup.select_one("details.filters > summary").get_text() == "Filters (3)"
     _, soup = page(client, "q=police")
     assert soup.select_one("details.filters > summary").get_text() == "Filters (0)"
+
+
+def test_filters_on_are_chips_that_remove_themselves_and_clear_all(client):
+    _, soup = page(client, "q=police&country=BR&has_cost=1")
+    chips = {a.get_text(" ", strip=True): a["href"] for a in soup.select("ul.active-filters a")}
+    assert chips["Country: Brazil × (remove)"] == "?q=police&has_cost=1"
+    assert chips["Has cost data × (remove)"] == "?q=police&country=BR"
+    assert chips["Clear all"] == "?q=police"
+    _, soup = page(client, "q=police")
+    assert not soup.select("ul.active-filters")
+
+
+def test_a_facet_shows_eight_values_and_folds_the_rest(client):
+    _, soup = page(client)
+    countries = soup.find("legend", string="Country").parent
+    assert len(countries.select(":scope > ul > li")) == 8
+    more = countries.select_one("details.more")
+    assert more.summary.get_text().startswith("Show ") and more.select("li") and not more.has_attr("open")
+    last = more.select("li input")[-1]["value"]
+    _, soup = page(client, f"country={last}")
+    assert soup.find("legend", string="Country").parent.select_one("details.more").has_attr("open")

@@ -92,6 +92,11 @@ def facet_entries(result, facet_name):
     return result.facets[facet_name]
 
 
+@register.filter
+def any_selected(entries):
+    return any(entry.selected for entry in entries)
+
+
 @register.simple_tag
 def gap_cell(gap_map, row, column):
     return gap_map.cell(row, column)
