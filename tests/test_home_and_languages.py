@@ -5,6 +5,8 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.staticfiles import finders
+from django.utils import translation
+from django.views import defaults
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +109,22 @@ def test_every_page_names_the_site_icon_and_favicon_ico_leads_to_it(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == icon["href"]
     assert finders.find("home/favicon.svg")
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [("/interventions/no-such-intervention/", "Page not found"), ("/es/no-such-page/", "Página no encontrada")],
+)
+def test_a_missing_page_is_a_404_in_the_visitors_language_and_the_sites_design(client, path, heading):
+    response = client.get(path)
+    assert response.status_code == 404
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.h1.get_text() == heading and soup.find("form", role="search")
+    assert soup.find("link", rel="stylesheet")["href"].endswith("site.css")
+
+
+def test_a_server_error_is_a_page_in_the_visitors_language_that_needs_nothing_else(rf):
+    with translation.override("pt"):
+        response = defaults.server_error(rf.get("/pt/"))
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert response.status_code == 500 and soup.h1.get_text() == "Erro do servidor"
