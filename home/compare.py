@@ -2,10 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from interventions.models import Outcome
+from interventions.models import with_headline_data
 from search.service import visible_interventions
 
 MIN_COMPARED, MAX_COMPARED = 2, 4
@@ -28,15 +27,8 @@ def compare(slugs, language_code):
             _("Choose from %(min)s to %(max)s different interventions to compare.")
             % {"min": MIN_COMPARED, "max": MAX_COMPARED}
         )
-    pages = (
-        visible_interventions(language_code)
-        .filter(slug__in=slugs)
-        .prefetch_related(
-            "pillars",
-            "target_groups",
-            "studies",
-            Prefetch("outcomes", queryset=Outcome.objects.select_related("domain")),
-        )
+    pages = with_headline_data(visible_interventions(language_code).filter(slug__in=slugs)).prefetch_related(
+        "pillars", "target_groups"
     )
     by_slug = {}
     for page in pages:

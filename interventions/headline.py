@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .vocabularies import STUDY_DESIGN_RANK, Direction, EffectMetric, StudyDesign
+from .vocabularies import STUDY_DESIGN_RANK, EffectMetric, StudyDesign
 
 # Metrics a ministry can compare across interventions: a change in percent or in percentage points.
 COMPARABLE_METRICS = (EffectMetric.PERCENT_CHANGE, EffectMetric.PERCENTAGE_POINTS)
@@ -49,19 +49,13 @@ def cost_band(amount, currency):
     return CostBand.VERY_HIGH
 
 
-def is_effect(outcome):
-    """An outcome that estimates an effect: it has a value, and it is not a descriptive figure without comparison."""
-    return outcome.effect_value is not None and outcome.direction != Direction.NOT_ESTIMATED
-
-
-def headline_outcome(outcomes, studies):
+def headline_outcome(outcomes, studies_by_key):
     """The outcome whose effect heads the profile: among the effects, the one from the study with the strongest
     design (then the higher Maryland level), preferring a comparable metric, then a significant result; the first
     in the record's order among equals. None when no outcome estimates an effect."""
-    by_key = {study.key: study for study in studies}
 
     def strength(outcome):
-        study = by_key.get(outcome.study_key)
+        study = studies_by_key.get(outcome.study_key)
         return (
             STUDY_DESIGN_RANK.get(study.design, 0) if study else 0,
             (study.maryland_sms or 0) if study else 0,
@@ -70,11 +64,11 @@ def headline_outcome(outcomes, studies):
         )
 
     # max() keeps the first of equals, so the record's order breaks ties.
-    return max((outcome for outcome in outcomes if is_effect(outcome)), key=strength, default=None)
+    return max((outcome for outcome in outcomes if outcome.is_effect), key=strength, default=None)
 
 
 def no_impact_reason(outcomes):
-    if outcomes and all(outcome.direction == Direction.NOT_ESTIMATED for outcome in outcomes):
+    if outcomes and not any(outcome.is_estimated for outcome in outcomes):
         return NoImpactReason.ONLY_DESCRIPTIVE
     return NoImpactReason.NO_EFFECT_SIZE
 
@@ -125,8 +119,8 @@ def headline(page):
     """The headline of an intervention page, from its studies and outcomes as stored (or prefetched)."""
     studies = list(page.studies.all())
     outcomes = list(page.outcomes.all())
-    outcome = headline_outcome(outcomes, studies)
     by_key = {study.key: study for study in studies}
+    outcome = headline_outcome(outcomes, by_key)
     impact = Impact(
         outcome=outcome,
         study=by_key.get(outcome.study_key) if outcome else None,

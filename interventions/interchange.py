@@ -188,8 +188,7 @@ def translation_errors(record, path):
     """A translation's outcome measures stand for the record's outcomes one by one, in their order."""
     outcomes = len(record.get("outcomes", []))
     for language_code, translation in record.get("translations", {}).items():
-        measures = len(translation.get("outcome_measures", [outcomes] * outcomes))
-        if measures != outcomes:
+        if "outcome_measures" in translation and (measures := len(translation["outcome_measures"])) != outcomes:
             yield (
                 f"{path}.translations.{language_code}.outcome_measures: {measures} measure(s) for {outcomes} "
                 "outcome(s); give one translated measure per outcome, in the order of the outcomes"
@@ -618,8 +617,8 @@ def normalize_record(record):
         for key in RICH_TEXT_FIELDS:
             if key in translation:
                 translation[key] = sanitize_html(translation[key])
-            if key in translation and translation[key] == normalized.get(key, ""):
-                translation.pop(key)
+                if translation[key] == normalized.get(key, ""):
+                    translation.pop(key)
         if translation.get("outcome_measures") == measures:
             translation.pop("outcome_measures")
     for key in VOCABULARY_FIELDS:

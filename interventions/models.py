@@ -30,7 +30,7 @@ from home.models import RecordPage
 
 from .citations import bibtex, ris
 from .fields import ChoiceListField, CountryListField, StringListField, country_names
-from .headline import headline, is_effect
+from .headline import headline
 from .vocabularies import (
     EVIDENCE_RATING_MEANINGS,
     EVIDENCE_RATING_RANK,
@@ -695,8 +695,15 @@ class Outcome(Orderable):
         return self.measure
 
     @property
+    def is_estimated(self):
+        """Whether it is measured against a comparison: a descriptive figure without one (not-estimated) is shown, but
+        is no evidence of an effect, so it is never drawn, chosen as a headline or counted in its domain."""
+        return self.direction != Direction.NOT_ESTIMATED
+
+    @property
     def is_effect(self):
-        return is_effect(self)
+        """An estimated outcome with its effect size."""
+        return self.effect_value is not None and self.is_estimated
 
     def clean(self):
         super().clean()

@@ -12,7 +12,6 @@ from interventions.models import InterventionPage, InterventionType, OutcomeDoma
 from interventions.vocabularies import (
     EVIDENCE_RATING_RANK,
     STUDY_DESIGN_RANK,
-    Direction,
     EvidenceRating,
     StudyDesign,
 )
@@ -62,7 +61,7 @@ def effect_domains(page):
     outcomes = getattr(page, "outcomes", None)
     if outcomes is None:
         return []
-    return unique(o.domain.slug for o in outcomes.all() if o.direction != Direction.NOT_ESTIMATED)
+    return unique(outcome.domain.slug for outcome in outcomes.all() if outcome.is_estimated)
 
 
 def countries_of(page):

@@ -4,7 +4,6 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from interventions.headline import is_effect
 from interventions.vocabularies import EffectMetric
 
 from .figures import RATIO_METRICS, effect, interval
@@ -66,6 +65,6 @@ def forest_plots(page):
     figures without a comparison (not-estimated) are no effects and are not drawn."""
     by_metric = {}
     for outcome in page.outcomes.all():
-        if is_effect(outcome):
+        if outcome.is_effect:
             by_metric.setdefault(outcome.effect_metric, []).append(outcome)
     return mark_safe("".join(plot(metric, outcomes) for metric, outcomes in by_metric.items()))  # noqa: S308
