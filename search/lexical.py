@@ -93,11 +93,12 @@ class Thesaurus:
         # A word that is a label as written means that label's concepts, not others whose labels only share its stem
         # ("ninis" is a label of young people neither studying nor working; "niños" shares its Spanish stem).
         exact = {position: self.concepts_by_word.get(fold(word), set()) for position, word, _capitals in query_words}
-        return [
-            (number, positions, label)
-            for (number, positions), label in found.items()
-            if len(positions) > 1 or not exact[next(iter(positions))] or number in exact[next(iter(positions))]
-        ]
+
+        def meant(number, positions):
+            position, *others = positions
+            return bool(others) or not exact[position] or number in exact[position]
+
+        return [(number, positions, label) for (number, positions), label in found.items() if meant(number, positions)]
 
 
 def forget(counts, items):

@@ -8,8 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from search.analysis import analyze, query_stems
+from search.lexical import SYNONYM_WEIGHT
 from search.models import TextEmbedding
 from search.service import SearchParams, search_interventions
+from search.snapshot import current_snapshot, current_text_index
 from tests.factories import RecordFactory, ThesaurusConceptFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +108,25 @@ def test_a_word_that_is_a_label_means_its_own_concept_not_one_whose_label_shares
     among = {"own-concept", "stem-neighbour"}
     assert slugs(search("zarpis", lang="es"), among) == ["own-concept"]
     assert slugs(search("zarpos", lang="es"), among) == ["stem-neighbour"]
+
+
+def test_a_label_the_records_never_use_counts_through_its_concept_and_its_stem_no_more_than_a_synonym(
+    import_records,
+):
+    import_records(
+        RecordFactory(slug="own-concept", title="Quorvel programme"),
+        RecordFactory(slug="stem-neighbour", locale="es", title="Programa zarpos"),
+    )
+    add_concept("zarpis", ("es", "zarpis"), ("en", "quorvel"))
+    index = current_text_index(current_snapshot().token)
+    # No record has "zarpis"; Portuguese stems it as "zarpos", which a record has.
+    parsed = index.lexical.parse("zarpis", "es", index.thesaurus)
+    [clause] = parsed.clauses
+    assert max(clause.alternatives.values()) == SYNONYM_WEIGHT
+    assert set(slugs(search("zarpis", lang="es"), {"own-concept", "stem-neighbour"})) == {
+        "own-concept",
+        "stem-neighbour",
+    }
 
 
 def test_a_query_in_one_language_finds_a_record_written_only_in_another(import_records):
