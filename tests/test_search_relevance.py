@@ -129,6 +129,15 @@ def test_a_label_the_records_never_use_counts_through_its_concept_and_its_stem_n
     }
 
 
+def test_the_emmie_texts_are_searched_too(import_records):
+    import_records(
+        RecordFactory(slug="mechanism", mechanism_html="<p>It works through glintmoor mentoring.</p>"),
+        RecordFactory(slug="region", transferability_html="<p>Adapted in Brassvale schools.</p>"),
+    )
+    assert slugs(search("glintmoor"), {"mechanism", "region"}) == ["mechanism"]
+    assert slugs(search("brassvale"), {"mechanism", "region"}) == ["region"]
+
+
 def test_a_query_in_one_language_finds_a_record_written_only_in_another(import_records):
     import_records(
         RecordFactory(slug="english-only", title="Quillfeather firearm licensing"),
