@@ -202,3 +202,26 @@ def test_real_knowledge_products_under_every_pillar(records):
         assert product["url"].startswith("https://") or product["url"].startswith("http://hdl.handle.net/")
         assert {"es", "pt"} <= set(product["translations"]), product["slug"]
         assert set(product["related_interventions"]) <= set(records), product["slug"]
+
+
+# The example searches the home and search pages offer, and what each must find first among the demo records.
+EXAMPLES_FIND = {
+    "reduce youth homicide": {"fica-vivo", "jovenes-construyendo-el-futuro", "focused-deterrence", "becoming-a-man"},
+    "anonymous crime hotline": {"disque-denuncia"},
+    "money laundering": {"anti-money-laundering-regimes", "fatf-grey-listing", "mexico-us-dollar-cash-deposit-limits"},
+    "police legitimacy": {"procedural-justice-training", "metaketa-community-policing"},
+}
+
+
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
+def test_the_example_searches_find_what_they_promise_in_every_language(language):
+    from django.utils import translation
+
+    from search.service import SearchParams, search_interventions
+    from search.templatetags.search_tags import example_queries
+
+    assert example_queries() == list(EXAMPLES_FIND)
+    with translation.override(language):
+        for example, expected in zip(example_queries(), EXAMPLES_FIND.values(), strict=True):
+            result = search_interventions(SearchParams(q=example, lang=language, page_size=3))
+            assert expected & {hit.slug for hit in result.hits}, (example, [hit.slug for hit in result.hits])

@@ -21,7 +21,10 @@ def test_browse_everything_with_facets_and_no_javascript(client, fixture_documen
     response, soup = page(client)
     assert response.status_code == 200
     assert soup.find("form", method="get")
-    assert not soup.find("script")
+    # Searching, filtering and comparing are links and a form; the one script only names the chosen interventions
+    # in the compare tray.
+    assert [script["src"] for script in soup.find_all("script")] == ["/static/home/js/compare.js"]
+    assert soup.select_one(".compare-tray button")["formaction"] == "/compare/"
     records = len(fixture_document["interventions"])
     products = KnowledgeProductPage.objects.filter(locale__language_code="en").live().count()
     assert f"{records + products} results" in soup.get_text()

@@ -199,6 +199,13 @@ LANGUAGES = [
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The footer. The open data needs a licence people can rely on: CC BY 4.0 lets ministries and researchers reuse and
+# translate the records as long as they say where they came from. CONTACT_EMAIL, where set, is the editors' address.
+DATA_LICENCE = {
+    "name": os.environ.get("DATA_LICENCE_NAME", "CC BY 4.0"),
+    "url": os.environ.get("DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"),
+}
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
 # Number formats where the region's differ from Django's (kb_site/formats/<language>/formats.py).
 FORMAT_MODULE_PATH = ["kb_site.formats"]
 TIME_ZONE = "UTC"

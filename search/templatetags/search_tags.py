@@ -1,11 +1,15 @@
 from django import template
 from django.conf import settings
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from search.highlight import highlight as highlight_text
 from search.similar import similar_interventions
 
 register = template.Library()
+
+# Searches a visitor can start from, in the visitor's own language; the search understands each in every language.
+EXAMPLE_QUERIES = (_("reduce youth homicide"), _("anonymous crime hotline"), _("money laundering"), _("police legitimacy"))
 
 
 def query_string(query):
@@ -105,3 +109,8 @@ def gap_cell(gap_map, row, column):
 @register.simple_tag(takes_context=True)
 def similar_to(context, page):
     return similar_interventions(page, context["request"].LANGUAGE_CODE)
+
+
+@register.simple_tag
+def example_queries():
+    return [str(query) for query in EXAMPLE_QUERIES]
