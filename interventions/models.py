@@ -3,6 +3,7 @@ from operator import attrgetter
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage, Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Prefetch
@@ -162,15 +163,21 @@ class InterventionIndexPage(Page):
     subpage_types = ["interventions.InterventionPage"]
     parent_page_types = ["home.HomePage"]
 
+    PAGE_SIZE = 24
+
     class Meta:
         verbose_name = _("intervention index")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Public lists leave out private pages for every visitor, as the search does (search.visibility).
-        context["interventions"] = with_headline_data(
-            InterventionPage.objects.child_of(self).live().public().order_by("title")
-        )
+        interventions = with_headline_data(InterventionPage.objects.child_of(self).live().public().order_by("title"))
+        # In pages, so that the list stays within a page's weight budget however many records there are; a page
+        # number that does not exist is not found.
+        try:
+            context["interventions"] = Paginator(interventions, self.PAGE_SIZE).page(request.GET.get("page", 1))
+        except InvalidPage as error:
+            raise Http404(str(error)) from error
         return context
 
     def route(self, request, path_components):
