@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from wagtail.models import Locale
 
 from home.roles import EDITORS, REVIEWERS, setup_roles
 from interventions.models import InterventionPage
@@ -18,20 +19,30 @@ from .security_policies import assert_strict_public_policy
 REPO = Path(__file__).resolve().parent.parent
 AXE_CORE = Path(os.environ.get("AXE_CORE_JS", REPO / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"))
 SCREENSHOTS = REPO / "screenshots"
+# Each kind of public page, in English and in Spanish, whose words run longer.
 PAGES = {
     "home": "/",
     "search": "/search/?q=violence&pillar=protecting-vulnerable-populations",
     "profile": "/interventions/becoming-a-man/",
     "brief": "/interventions/becoming-a-man/brief/",
     "method": "/fr/method/",
-    "compare": "/compare/?i=becoming-a-man&i=scared-straight&i=restorative-justice-conferencing",
+    "compare": "/compare/?i=becoming-a-man&i=one-summer-plus&i=restorative-justice-conferencing",
     "gap-map": "/gap-map/",
     "index": "/interventions/",
-    "spanish-profile": "/es/interventions/one-summer-plus/",
     "french-untranslated-profile": "/fr/interventions/becoming-a-man/",
     "french-search": "/fr/search/?q=police&country=CO",
+    "es-home": "/es/",
+    "es-search": "/es/search/?q=violencia+juvenil&evidence_rating=effective",
+    "es-profile": "/es/interventions/one-summer-plus/",
+    "es-compare": "/es/compare/?i=becoming-a-man&i=one-summer-plus",
+    "es-gap-map": "/es/gap-map/",
 }
-WIDTHS = {"desktop": 1280, "mobile": 375}
+SEARCHES = {"search", "french-search", "es-search"}
+WIDTHS = {"desktop": 1366, "mobile": 375}
+SCREEN_HEIGHTS = {"desktop": 900, "mobile": 812}
+# HTML, CSS and scripts of a page's first load, without the browser's cache (issue 14's budget).
+PAGE_BUDGET_BYTES = 150 * 1024
+COUNTED_RESOURCES = {"document", "stylesheet", "script"}
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
@@ -75,8 +86,14 @@ def editorial_site():
     product = KnowledgeProductPageFactory(parent=pillar_page, title="Guide to violence prevention in schools")
     setup_roles()
     intervention = InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
+    pages = {"pillar": pillar_page, "collection": collection, "knowledge-product": product}
+    spanish = Locale.objects.get(language_code="es")
+    for name, page in list(pages.items()):
+        translation = page.copy_for_translation(spanish, copy_parents=True)
+        translation.save_revision().publish()
+        pages[f"es-{name}"] = translation
     return SimpleNamespace(
-        pages={"pillar": pillar_page.url, "collection": collection.url, "knowledge-product": product.url},
+        pages={name: page.url for name, page in pages.items()},
         editor=UserFactory(groups=[EDITORS]),
         reviewer=UserFactory(groups=[REVIEWERS]),
         administrator=UserFactory(is_superuser=True, is_staff=True),
@@ -107,22 +124,41 @@ def open_page(browser, refused, **options):
 
 
 def check_public_pages(live_server, browser, pages, refused):
+    """Every kind of page at a phone's width and a desk's: nothing wider than the screen (a wide table scrolls
+    inside its own frame), the first result of a search on the first screen, no serious accessibility violation,
+    no request to another host, and within the weight budget. The screenshots are kept for people to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)
     problems = {}
     for width_name, width in WIDTHS.items():
-        page = open_page(browser, refused, viewport={"width": width, "height": 900})
+        height = SCREEN_HEIGHTS[width_name]
+        page = open_page(browser, refused, viewport={"width": width, "height": height})
+        page.context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
+        requests = []
+        page.on("request", lambda request: requests.append(request))
         for name, path in pages.items():
+            requests.clear()
             response = page.goto(live_server.url + path)
             assert response.ok, f"{path}: {response.status}"
             assert_strict_public_policy(response.headers)
             page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
+            found = problems.setdefault(f"{name} at {width}px", [])
             if page.evaluate("document.documentElement.scrollWidth") > width:
-                problems[f"{name} at {width}px"] = ["the page is wider than the screen"]
-            violations = serious_violations(page)
-            if violations:
-                problems[f"{name} at {width}px"] = violations
+                found.append("the page is wider than the screen")
+            if name in SEARCHES:
+                first_result = page.locator("article.card h2").first.bounding_box()
+                if first_result["y"] + first_result["height"] > height:
+                    found.append(f"the first result ends {first_result['y'] + first_result['height']:.0f}px down")
+            found += serious_violations(page)
+            found += [f"request to another host: {r.url}" for r in requests if not r.url.startswith(live_server.url)]
+            weight = sum(
+                r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]
+                for r in requests
+                if r.resource_type in COUNTED_RESOURCES
+            )
+            if weight > PAGE_BUDGET_BYTES:
+                found.append(f"{weight} bytes of HTML, CSS and scripts, over the budget of {PAGE_BUDGET_BYTES}")
         page.close()
-    assert problems == {}
+    assert {where: found for where, found in problems.items() if found} == {}
 
 
 def check_keyboard_search(live_server, browser, refused):
