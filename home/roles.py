@@ -10,6 +10,7 @@ Permissions sit on pages (each language's interventions index, each pillar page)
 a language or a pillar page is added. It is idempotent: it sets each role's permissions to exactly these.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import (
@@ -39,7 +40,7 @@ EXTENSIBLE_VOCABULARIES = [InterventionType, Setting, TargetGroup, OutcomeDomain
 
 
 def working_group_name(pillar):
-    return f"{WORKING_GROUP_PREFIX}{pillar.label_en}"
+    return f"{WORKING_GROUP_PREFIX}{pillar.labels[settings.LANGUAGE_CODE]}"
 
 
 @transaction.atomic

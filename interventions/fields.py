@@ -1,6 +1,8 @@
-"""Model fields for lists of strings, stored as JSON so that the interchange format round-trips exactly."""
+"""Model fields for lists of strings, stored as JSON so that the interchange format round-trips exactly, and for the
+site's languages."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -108,3 +110,18 @@ class CountryListField(ChoiceListField):
 
 def country_names(codes):
     return [countries.name(code) or code for code in codes]
+
+
+class LanguageField(models.CharField):
+    """One of the site's languages (settings.LANGUAGES). The choices follow the settings and stay out of migrations,
+    so that adding a language to the settings needs no migration."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 8)
+        kwargs["choices"] = settings.LANGUAGES
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        del kwargs["choices"]
+        return name, path, args, kwargs

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import jsonschema_rs
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
@@ -361,7 +362,9 @@ def ensure_vocabulary(records, report):
     for model, slugs in wanted.items():
         existing = {term.slug: term for term in model.objects.filter(slug__in=slugs)}
         for slug in sorted(slugs - existing.keys()):
-            existing[slug] = model.objects.create(slug=slug, label_en=model.label_from_slug(slug))
+            existing[slug] = model.objects.create(
+                slug=slug, labels={settings.LANGUAGE_CODE: model.label_from_slug(slug)}
+            )
             report.new_terms.append(f"{model._meta.verbose_name}: {slug}")
         terms[model] = existing
     return terms

@@ -9,11 +9,11 @@ from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.utils.functional import cached_property
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -86,40 +86,70 @@ def citations_response(text, content_type, filename):
     return response
 
 
+class VocabularyTermForm(WagtailAdminModelForm):
+    """One label field for each language of settings.LANGUAGES, kept together in the term's `labels`: a language
+    added to the settings gets its field without a migration."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, _name in settings.LANGUAGES:
+            self.fields[label_field(code)].initial = self.instance.labels.get(code, "")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        labels = {code: cleaned_data.get(label_field(code), "").strip() for code, _name in settings.LANGUAGES}
+        self.instance.labels = {code: label for code, label in labels.items() if label}
+        return cleaned_data
+
+
+def label_field(language):
+    return f"label_{language}"
+
+
+VocabularyTermForm.base_fields.update(
+    {
+        label_field(code): forms.CharField(
+            label=format_lazy(_("label ({language})"), language=name),
+            max_length=255,
+            required=code == settings.LANGUAGE_CODE,
+        )
+        for code, name in settings.LANGUAGES
+    }
+)
+
+
 class VocabularyTerm(index.Indexed, models.Model):
     """A term of a managed vocabulary, labelled in every interface language."""
 
     slug = models.CharField(_("slug"), max_length=100, unique=True, validators=[slug_validator])
-    label_en = models.CharField(_("label (English)"), max_length=255)
-    label_es = models.CharField(_("label (Spanish)"), max_length=255, blank=True)
-    label_pt = models.CharField(_("label (Portuguese)"), max_length=255, blank=True)
-    label_fr = models.CharField(_("label (French)"), max_length=255, blank=True)
+    # {language code: label} for the languages of settings.LANGUAGES; the default language's label is required.
+    labels = models.JSONField(_("labels"), default=dict)
 
-    panels = [
-        FieldPanel("slug"),
-        FieldRowPanel([FieldPanel("label_en"), FieldPanel("label_es")]),
-        FieldRowPanel([FieldPanel("label_pt"), FieldPanel("label_fr")]),
-    ]
+    base_form_class = VocabularyTermForm
+    panels = [FieldPanel("slug"), *(FieldPanel(label_field(code)) for code, _name in settings.LANGUAGES)]
     search_fields = [
-        index.SearchField("label_en"),
-        index.SearchField("label_es"),
-        index.SearchField("label_pt"),
-        index.SearchField("label_fr"),
-        index.AutocompleteField("label_en"),
+        index.SearchField("label_text"),
+        index.AutocompleteField("label_text"),
         index.FilterField("slug"),
     ]
 
     class Meta:
         abstract = True
-        ordering = ["label_en"]
+        ordering = [f"labels__{settings.LANGUAGE_CODE}"]
 
     def __str__(self):
         return self.label
 
     @property
     def label(self):
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"label_{language}", "") or self.label_en
+        """The label in the active language, otherwise in the default one."""
+        language = (get_language() or settings.LANGUAGE_CODE)[:2]
+        return self.labels.get(language) or self.labels.get(settings.LANGUAGE_CODE, "")
+
+    @property
+    def label_text(self):
+        """Every label once, for the search."""
+        return "\n".join(dict.fromkeys(label for label in self.labels.values() if label))
 
     @staticmethod
     def label_from_slug(slug):
@@ -457,14 +487,7 @@ class InterventionPage(RoutablePageMixin, RecordPage):
             *sorted(self.target_groups.all(), key=attrgetter("slug")),
             *(outcome.domain for outcome in self.outcomes.all()),
         ]
-        return "\n".join(
-            dict.fromkeys(
-                label
-                for term in terms
-                for label in (term.label_en, term.label_es, term.label_pt, term.label_fr)
-                if label
-            )
-        )
+        return "\n".join(dict.fromkeys(label for term in terms for label in term.labels.values() if label))
 
     def pillar_terms(self):
         # Knowledge products have one pillar: results and facets read both kinds of page through this method.

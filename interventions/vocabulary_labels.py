@@ -1,6 +1,8 @@
 """Labels of vocabulary terms in every interface language, loaded from a JSON file:
-{"intervention_types": {"<slug>": {"en": "...", "es": "...", "pt": "...", "fr": "..."}}, "outcome_domains": {...}}."""
+{"intervention_types": {"<slug>": {"en": "...", "es": "...", "pt": "...", "fr": "..."}}, "outcome_domains": {...}},
+in the languages of settings.LANGUAGES."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -8,12 +10,13 @@ from .interchange import VOCABULARY_FIELDS
 from .models import OutcomeDomain, slug_validator
 
 VOCABULARIES = {**VOCABULARY_FIELDS, "outcome_domains": OutcomeDomain}
-LANGUAGES = ("en", "es", "pt", "fr")
 
 
 def label_errors(data):
     if not isinstance(data, dict):
         return ["$: expected an object of vocabularies"]
+    languages = [code for code, _name in settings.LANGUAGES]
+    default = settings.LANGUAGE_CODE
     errors = []
     for vocabulary, terms in data.items():
         if vocabulary not in VOCABULARIES:
@@ -27,14 +30,14 @@ def label_errors(data):
                 slug_validator(slug)
             except ValidationError as error:
                 errors.append(f"{vocabulary}.{slug}: {error.messages[0]}")
-            if not isinstance(labels, dict) or not isinstance(labels.get("en"), str) or not labels["en"].strip():
-                errors.append(f"{vocabulary}.{slug}: needs an English label ('en')")
+            if not isinstance(labels, dict) or not isinstance(labels.get(default), str) or not labels[default].strip():
+                errors.append(f"{vocabulary}.{slug}: needs a label in the default language ('{default}')")
                 continue
             for language, label in labels.items():
-                if language not in LANGUAGES or not isinstance(label, str) or len(label) > 255:
+                if language not in languages or not isinstance(label, str) or len(label) > 255:
                     errors.append(
                         f"{vocabulary}.{slug}.{language}: expected a label of at most 255 characters in "
-                        f"one of {', '.join(LANGUAGES)}"
+                        f"one of {', '.join(languages)}"
                     )
     return errors
 
@@ -49,14 +52,13 @@ def import_labels(data):
         model = VOCABULARIES[vocabulary]
         existing = {term.slug: term for term in model.objects.filter(slug__in=list(terms))}
         for slug, labels in terms.items():
-            values = {f"label_{language}": labels.get(language, "") for language in LANGUAGES}
+            values = {language: label.strip() for language, label in labels.items() if label.strip()}
             term = existing.get(slug)
             if term is None:
-                model.objects.create(slug=slug, **values)
+                model.objects.create(slug=slug, labels=values)
                 created += 1
-            elif any(getattr(term, field) != value for field, value in values.items()):
-                for field, value in values.items():
-                    setattr(term, field, value)
+            elif term.labels != values:
+                term.labels = values
                 term.save()
                 updated += 1
     return created, updated

@@ -1,9 +1,11 @@
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.pages.listing import PageFilterSet
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.models import Revision, WorkflowState
@@ -11,8 +13,16 @@ from wagtail.models import get_default_page_content_type as page_content_type
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
+from .models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup, label_field
 from .vocabularies import EvidenceRating
+
+
+def label_columns():
+    """A column of labels for each language of settings.LANGUAGES."""
+    return [
+        Column(label_field(code), label=name, accessor=lambda term, code=code: term.labels.get(code, ""))
+        for code, name in settings.LANGUAGES
+    ]
 
 
 def vocabulary_viewset(vocabulary_model):
@@ -21,8 +31,7 @@ def vocabulary_viewset(vocabulary_model):
         (SnippetViewSet,),
         {
             "model": vocabulary_model,
-            "list_display": ["label_en", "label_es", "label_pt", "label_fr", "slug"],
-            "search_fields": ["label_en", "label_es", "label_pt", "label_fr", "slug"],
+            "list_display": [*label_columns(), "slug"],
         },
     )
 

@@ -64,7 +64,10 @@ def stemmer(language):
 @lru_cache(maxsize=500_000)
 def stem(word, language):
     """The folded Snowball stem of a lowercase word in a language. Stemmed before folding, since the Spanish,
-    Portuguese and French rules read the accents."""
+    Portuguese and French rules read the accents. A language without a stemmer (settings.STEMMED_LANGUAGES) keeps
+    its words whole."""
+    if language not in settings.STEMMED_LANGUAGES:
+        return fold(word)
     return fold(stemmer(language).stemWord(word))
 
 

@@ -8,8 +8,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
-
 from interventions.models import EMMIE_FIELDS, InterventionPage, Outcome, Study
 from pillars.models import KnowledgeProductPage
 
@@ -61,27 +59,26 @@ def read_documents(keys):
 
 
 def term_labels(rows):
-    """{page key: [labels]} from rows of (page key, label, label, …)."""
+    """{page key: [labels]} from rows of (page key, {language: label})."""
     labels = defaultdict(list)
-    for key, *term_labels in rows:
-        labels[key] += [label for label in term_labels if label]
+    for key, term_labels in rows:
+        labels[key] += [label for label in (term_labels or {}).values() if label]
     return labels
 
 
 def intervention_documents(keys):
     pages = InterventionPage.objects.filter(pk__in=keys)
-    label_fields = [f"label_{language}" for language, _name in settings.LANGUAGES]
     extra = defaultdict(list)
     for relation in ("pillars", "intervention_types", "settings", "target_groups"):
         through = getattr(InterventionPage, relation).through
         rows = through.objects.filter(interventionpage_id__in=pages.values("pk")).values_list(
-            "interventionpage_id", *(f"{through_term_field(through)}__{label}" for label in label_fields)
+            "interventionpage_id", f"{through_term_field(through)}__labels"
         )
         for key, labels in term_labels(rows).items():
             extra[key] += labels
     outcomes = Outcome.objects.filter(page_id__in=pages.values("pk"))
-    for key, measure, *labels in outcomes.values_list("page_id", "measure", *(f"domain__{f}" for f in label_fields)):
-        extra[key] += [measure, *filter(None, labels)]
+    for key, measure, labels in outcomes.values_list("page_id", "measure", "domain__labels"):
+        extra[key] += [measure, *filter(None, labels.values())]
     for key, citation in Study.objects.filter(page_id__in=pages.values("pk")).values_list("page_id", "citation"):
         extra[key].append(citation)
     rows = pages.values_list(

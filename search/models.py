@@ -1,12 +1,13 @@
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable, Page
+
+from interventions.fields import LanguageField
 
 
 class FacetValue(models.Model):
@@ -94,7 +95,7 @@ class ThesaurusConcept(ClusterableModel):
 
 class ThesaurusLabel(Orderable):
     concept = ParentalKey(ThesaurusConcept, on_delete=models.CASCADE, related_name="labels")
-    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    language = LanguageField()
     label = models.CharField(max_length=200)
     preferred = models.BooleanField(default=False)
 

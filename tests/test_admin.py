@@ -11,7 +11,7 @@ from django.utils import timezone
 from wagtail.models import Locale
 from wagtail.users.models import UserProfile
 
-from interventions.models import InterventionPage, Pillar
+from interventions.models import InterventionPage, OutcomeDomain, Pillar
 from interventions.page_tree import get_home_page
 
 from .admin_forms import edit_url, form_values
@@ -122,6 +122,24 @@ def test_vocabularies_are_managed_in_the_admin(editor_client):
     response = editor_client.get("/admin/snippets/interventions/outcomedomain/")
     assert response.status_code == 200
     assert "Homicide" in response.content.decode()
+
+
+def test_a_term_is_labelled_in_each_language_of_the_settings(editor_client):
+    add = "/admin/snippets/interventions/outcomedomain/add/"
+    fields = BeautifulSoup(editor_client.get(add).content, "html.parser").select("input[name^=label_]")
+    assert [field["name"] for field in fields] == ["label_en", "label_es", "label_pt", "label_fr"]
+    labels = {"label_en": "Cattle theft", "label_es": "Abigeato", "label_pt": "", "label_fr": " Vol de bétail "}
+    response = editor_client.post(add, {"slug": "cattle-theft", **labels})
+    assert response.status_code == 302, response.content.decode()
+    term = OutcomeDomain.objects.get(slug="cattle-theft")
+    assert term.labels == {"en": "Cattle theft", "es": "Abigeato", "fr": "Vol de bétail"}
+    edit = f"/admin/snippets/interventions/outcomedomain/edit/{term.pk}/"
+    form = BeautifulSoup(editor_client.get(edit).content, "html.parser")
+    assert form.find("input", {"name": "label_es"})["value"] == "Abigeato"
+    response = editor_client.post(add, {"slug": "no-english", "label_es": "Sin inglés"})
+    assert response.status_code == 200 and not OutcomeDomain.objects.filter(slug="no-english").exists()
+    listing = BeautifulSoup(editor_client.get("/admin/snippets/interventions/outcomedomain/").content, "html.parser")
+    assert "Abigeato" in listing.get_text() and "Spanish" in [th.get_text(strip=True) for th in listing.select("th")]
 
 
 def listed(client, **filters):

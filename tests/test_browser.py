@@ -129,11 +129,11 @@ def check_public_pages(live_server, browser, pages, refused):
     no request to another host, and within the weight budget. The screenshots are kept for people to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)
     problems = {}
+    requests = []  # those of the page being loaded
     for width_name, width in WIDTHS.items():
         height = SCREEN_HEIGHTS[width_name]
         page = open_page(browser, refused, viewport={"width": width, "height": height})
         page.context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
-        requests = []
         page.on("request", lambda request: requests.append(request))
         for name, path in pages.items():
             requests.clear()

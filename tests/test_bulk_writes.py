@@ -16,27 +16,27 @@ postgresql_only = pytest.mark.skipif(
 
 
 def setting(slug, key=None):
-    return Setting(pk=key, slug=slug, label_en=slug.title())
+    return Setting(pk=key, slug=slug, labels={"en": slug.title()})
 
 
 def test_allocated_keys_are_new_even_after_the_last_rows_were_deleted():
-    last = Setting.objects.create(slug="deleted-last", label_en="Deleted")
+    last = Setting.objects.create(slug="deleted-last", labels={"en": "Deleted"})
     deleted_key = last.pk
     last.delete()
     keys = allocate_keys(Setting, 3)
     assert len(set(keys)) == 3 and min(keys) > deleted_key
     # The table goes on after them: a row added the usual way takes none of them.
     insert_objects([setting(f"allocated-{key}", key) for key in keys])
-    assert Setting.objects.create(slug="after-allocated", label_en="After").pk > max(keys)
+    assert Setting.objects.create(slug="after-allocated", labels={"en": "After"}).pk > max(keys)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's AUTOINCREMENT counter only")
 def test_a_sqlite_table_without_a_counter_gets_one_past_its_rows():
-    highest = Setting.objects.create(slug="highest", label_en="Highest").pk
+    highest = Setting.objects.create(slug="highest", labels={"en": "Highest"}).pk
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [Setting._meta.db_table])
     assert allocate_keys(Setting, 2) == [highest + 1, highest + 2]
-    assert Setting.objects.create(slug="after-counter", label_en="After").pk == highest + 3
+    assert Setting.objects.create(slug="after-counter", labels={"en": "After"}).pk == highest + 3
 
 
 def test_rows_inserted_in_a_pipeline_are_written_in_order_and_read_back_inside_it():
@@ -52,7 +52,7 @@ def test_rows_inserted_in_a_pipeline_are_written_in_order_and_read_back_inside_i
 
 
 def test_an_error_in_a_pipeline_is_djangos_and_the_transaction_writes_nothing():
-    Setting.objects.create(slug="taken", label_en="Taken")
+    Setting.objects.create(slug="taken", labels={"en": "Taken"})
     keys = allocate_keys(Setting, 2)
     with pytest.raises(IntegrityError), transaction.atomic(), pipelined():
         insert_objects([setting("written-before", keys[0])])
@@ -65,14 +65,14 @@ def test_an_error_in_a_pipeline_is_djangos_and_the_transaction_writes_nothing():
 @pytest.mark.parametrize(
     "statement",
     [
-        lambda: Setting.objects.filter(slug="taken").update(label_en="Changed"),
+        lambda: Setting.objects.filter(slug="taken").update(labels={"en": "Changed"}),
         lambda: Setting.objects.filter(slug="taken").delete(),
         lambda: Setting.objects.get(slug="taken").save(),
     ],
     ids=["update", "delete", "save"],
 )
 def test_statements_whose_row_counts_django_reads_are_refused_in_a_pipeline(statement):
-    Setting.objects.create(slug="taken", label_en="Taken")
+    Setting.objects.create(slug="taken", labels={"en": "Taken"})
     with pytest.raises(RuntimeError, match="row count"), transaction.atomic(), pipelined():
         statement()
-    assert Setting.objects.get(slug="taken").label_en == "Taken"
+    assert Setting.objects.get(slug="taken").labels["en"] == "Taken"

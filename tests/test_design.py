@@ -98,7 +98,9 @@ def test_a_rating_is_always_written_in_words(client):
 
 def header_links(client, path):
     soup = BeautifulSoup(client.get(path).content, "html.parser")
-    return soup, [(a.get_text(strip=True), a["href"], a.get("aria-current")) for a in soup.select("header details.menu nav a")]
+    return soup, [
+        (a.get_text(strip=True), a["href"], a.get("aria-current")) for a in soup.select("header details.menu nav a")
+    ]
 
 
 def test_the_header_names_the_platform_and_leads_to_every_part_of_it(client):

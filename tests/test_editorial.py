@@ -24,7 +24,7 @@ def site_roles():
         slug: Pillar.objects.get(slug=slug)
         for slug in ("protecting-vulnerable-populations", "disrupting-illicit-markets")
     }
-    pages = {slug: PillarPageFactory(pillar=pillar, title=pillar.label_en) for slug, pillar in pillars.items()}
+    pages = {slug: PillarPageFactory(pillar=pillar, title=pillar.labels["en"]) for slug, pillar in pillars.items()}
     setup_roles()
     return pillars, pages
 

@@ -56,7 +56,7 @@ def test_creates_publishes_and_reports_counts(tmp_path):
     page = InterventionPage.objects.get(slug="new-programme")
     assert page.live and page.live_revision is not None
     assert page.studies.get().citation == record["studies"][0]["citation"]
-    assert page.outcomes.get().domain.label_en == "Brand new"
+    assert page.outcomes.get().domain.labels["en"] == "Brand new"
 
 
 def test_second_run_of_the_same_file_changes_nothing_and_says_so(tmp_path, fixture_document):

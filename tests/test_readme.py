@@ -27,6 +27,11 @@ def test_readme_begins_with_the_two_commands():
     )
 
 
+def test_the_images_the_readme_shows_are_in_the_repository():
+    images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", README.read_text(encoding="utf-8"))
+    assert images and all((README.parent / image).is_file() for image in images), images
+
+
 @pytest.mark.django_db
 def test_setup_demo_loads_records_and_an_admin_with_the_given_password(monkeypatch, fixture_document):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "chosen-password-123")

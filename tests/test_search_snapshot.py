@@ -129,7 +129,7 @@ def test_a_text_index_updated_after_changes_scores_every_page_as_one_built_afres
     fourth.delete()
     import_records(RecordFactory(slug="fifth", title="Quorbell mentoring schools"))
     pillar = Pillar.objects.get(slug="protecting-vulnerable-populations")
-    pillar.label_en = "Juvenile protection"
+    pillar.labels["en"] = "Juvenile protection"
     pillar.save()
     ThesaurusConceptFactory(labels={"en": ["firearm", "gun"], "es": ["arma de fuego"]})
     second.get_translation(Locale.objects.get(language_code="es")).unpublish()

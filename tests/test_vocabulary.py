@@ -26,7 +26,7 @@ def run(tmp_path, data):
 
 def test_demo_terms_have_labels_in_every_language():
     term = InterventionType.objects.get(slug="hot-spots-policing")
-    assert all([term.label_en, term.label_es, term.label_pt, term.label_fr])
+    assert set(term.labels) == {"en", "es", "pt", "fr"} and all(term.labels.values())
     with translation.override("es"):
         assert OutcomeDomain.objects.get(slug="homicide").label == "Homicidios"
 
@@ -42,8 +42,8 @@ def test_creates_and_relabels(tmp_path):
         },
     )
     assert output.strip() == "1 terms created, 1 relabelled."
-    assert OutcomeDomain.objects.get(slug="extortion").label_es == "Extorsión"
-    assert OutcomeDomain.objects.get(slug="homicide").label_es == "Homicidio"
+    assert OutcomeDomain.objects.get(slug="extortion").labels == {"en": "Extortion", "es": "Extorsión"}
+    assert OutcomeDomain.objects.get(slug="homicide").labels["es"] == "Homicidio"
 
 
 def test_importing_the_same_labels_again_changes_nothing(tmp_path):
@@ -55,7 +55,7 @@ def test_importing_the_same_labels_again_changes_nothing(tmp_path):
 
 
 def test_invalid_labels_write_nothing(tmp_path):
-    before = list(OutcomeDomain.objects.values_list("slug", "label_es"))
+    before = list(OutcomeDomain.objects.values_list("slug", "labels"))
     with pytest.raises(CommandError, match="3 error"):
         run(
             tmp_path,
@@ -64,7 +64,7 @@ def test_invalid_labels_write_nothing(tmp_path):
                 "weapons": {},
             },
         )
-    assert list(OutcomeDomain.objects.values_list("slug", "label_es")) == before
+    assert list(OutcomeDomain.objects.values_list("slug", "labels")) == before
 
 
 def test_a_nul_character_or_nan_is_reported_with_its_path_and_nothing_is_written(tmp_path):
@@ -78,4 +78,4 @@ def test_a_nul_character_or_nan_is_reported_with_its_path_and_nothing_is_written
         "outcome_domains.homicide.en: expected text without a NUL character (\\u0000)",
         "outcome_domains.homicide.es: expected a finite number, not NaN",
     ]
-    assert OutcomeDomain.objects.get(slug="homicide").label_en == "Homicide"
+    assert OutcomeDomain.objects.get(slug="homicide").labels["en"] == "Homicide"

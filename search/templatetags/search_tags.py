@@ -9,7 +9,12 @@ from search.similar import similar_interventions
 register = template.Library()
 
 # Searches a visitor can start from, in the visitor's own language; the search understands each in every language.
-EXAMPLE_QUERIES = (_("reduce youth homicide"), _("anonymous crime hotline"), _("money laundering"), _("police legitimacy"))
+EXAMPLE_QUERIES = (
+    _("reduce youth homicide"),
+    _("anonymous crime hotline"),
+    _("money laundering"),
+    _("police legitimacy"),
+)
 
 
 def query_string(query):
