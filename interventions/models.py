@@ -135,7 +135,9 @@ class VocabularyTerm(index.Indexed, models.Model):
 
     class Meta:
         abstract = True
-        ordering = [f"labels__{settings.LANGUAGE_CODE}"]
+        # By slug, a column that modelcluster can also sort unsaved terms by (it cannot read a JSON key), so that a
+        # page's terms come in one order in its form, its revisions and its queries.
+        ordering = ["slug"]
 
     def __str__(self):
         return self.label

@@ -60,23 +60,23 @@ class Migration(migrations.Migration):
         migrations.RunPython(labels_from_columns, columns_from_labels),
         migrations.AlterModelOptions(
             name='interventiontype',
-            options={'ordering': ['labels__en'], 'verbose_name': 'intervention type', 'verbose_name_plural': 'intervention types'},
+            options={'ordering': ['slug'], 'verbose_name': 'intervention type', 'verbose_name_plural': 'intervention types'},
         ),
         migrations.AlterModelOptions(
             name='outcomedomain',
-            options={'ordering': ['labels__en'], 'verbose_name': 'outcome domain', 'verbose_name_plural': 'outcome domains'},
+            options={'ordering': ['slug'], 'verbose_name': 'outcome domain', 'verbose_name_plural': 'outcome domains'},
         ),
         migrations.AlterModelOptions(
             name='pillar',
-            options={'ordering': ['labels__en'], 'verbose_name': 'pillar', 'verbose_name_plural': 'pillars'},
+            options={'ordering': ['slug'], 'verbose_name': 'pillar', 'verbose_name_plural': 'pillars'},
         ),
         migrations.AlterModelOptions(
             name='setting',
-            options={'ordering': ['labels__en'], 'verbose_name': 'setting', 'verbose_name_plural': 'settings'},
+            options={'ordering': ['slug'], 'verbose_name': 'setting', 'verbose_name_plural': 'settings'},
         ),
         migrations.AlterModelOptions(
             name='targetgroup',
-            options={'ordering': ['labels__en'], 'verbose_name': 'target group', 'verbose_name_plural': 'target groups'},
+            options={'ordering': ['slug'], 'verbose_name': 'target group', 'verbose_name_plural': 'target groups'},
         ),
         migrations.RemoveField(
             model_name='interventiontype',
