@@ -102,12 +102,15 @@ def test_forest_plot_no_effect_line_is_at_one_for_a_ratio_and_at_zero_for_a_diff
             study="main-study", effect_size={"metric": "hedges-g", "value": 0.2, "ci_low": -0.2, "ci_high": 0.6}
         ),
     ]
+    # An estimate of exactly no effect, without interval, is drawn on an axis of one unit either side.
+    outcomes.append(OutcomeFactory(study="main-study", effect_size={"metric": "percentage-points", "value": 0}))
     (page,) = import_records(RecordFactory(outcomes=outcomes))
-    ratio, difference = forest_plots(client, page.url)
-    for plot, no_effect in ((ratio, "1"), (difference, "0")):
+    ratio, difference, none = forest_plots(client, page.url)
+    for plot, no_effect in ((ratio, "1"), (difference, "0"), (none, "0")):
         lines = {percent(line["x1"]) for line in plot.select("line.forest-no-effect")}
         assert lines == {ticks(plot)[no_effect]}
     assert ticks(ratio)["1"] == 5.0 and ticks(difference)["0"] == 27.5
+    assert list(ticks(none)) == ["−1", "−0.5", "0", "+0.5", "+1"] and ticks(none)["0"] == 50.0
 
 
 def test_citations_as_ris_and_bibtex(client):

@@ -52,7 +52,9 @@ class ForestPlot:
 def nice_ticks(low, high, most_intervals=4):
     """Round values from at or below `low` to at or above `high`, at a step of 1, 2 or 5 times a power of ten that
     divides the span into about `most_intervals`: 0.6 to 1.1 gives 0.6, 0.8, 1, 1.2."""
-    rough_step = (high - low) / most_intervals or 1.0
+    if high == low:  # a single value (an estimate of no effect without interval): one unit either side
+        low, high = low - 1, high + 1
+    rough_step = (high - low) / most_intervals
     magnitude = 10 ** math.floor(math.log10(rough_step))
     # Figures are written with at most two decimals (figures.number): no finer step than 0.01.
     step = max(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough_step * (1 - 1e-9)), 0.01)
