@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from interventions.models import Pillar
+from interventions.vocabularies import EvidenceRating
 
 from .api import API_METHODS, search_json
 from .exports import export_slice, results_csv, results_document
@@ -188,6 +189,7 @@ def gap_map_page(request):
             "region": region,
             "regions": REGIONS,
             "pillars": Pillar.objects.all(),
+            "ratings": EvidenceRating.choices,
             "search_within": within.urlencode(),
         },
     )

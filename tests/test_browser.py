@@ -65,9 +65,11 @@ def serious_violations(page):
 # the browser starts: database work inside Playwright's event loop would open a connection of its own that nothing
 # closes.
 @pytest.mark.django_db(transaction=True)
-def test_public_pages_and_the_editorial_workflow_in_a_browser(live_server, editorial_site, browser):
+def test_public_pages_and_the_editorial_workflow_in_a_browser(live_server, editorial_site, fixture_document, browser):
     refused = []
     check_public_pages(live_server, browser, PAGES | editorial_site.pages, refused)
+    check_forest_plot_on_phones(live_server, browser, fixture_document, refused)
+    check_gap_map_scrolls_in_its_own_box(live_server, browser, refused)
     check_keyboard_search(live_server, browser, refused)
     check_search_filters_fold_on_phones(live_server, browser, refused)
     check_review_workflow(live_server, browser, editorial_site, refused)
@@ -159,6 +161,66 @@ def check_public_pages(live_server, browser, pages, refused):
                 found.append(f"{weight} bytes of HTML, CSS and scripts, over the budget of {PAGE_BUDGET_BYTES}")
         page.close()
     assert {where: found for where, found in problems.items() if found} == {}
+
+
+def check_forest_plot_on_phones(live_server, browser, fixture_document, refused):
+    """At 375 px the forest plot fits the screen, none of its text is under 12 px, and its longest outcome label is
+    shown whole. Screenshots of the plot at 375 and 1366 px are for people to look at."""
+    (record,) = (record for record in fixture_document["interventions"] if record["slug"] == "becoming-a-man")
+    drawn = [o for o in record["outcomes"] if o.get("effect_size", {}).get("value") is not None]
+    longest = max((o["measure"] for o in drawn if o["direction"] != "not-estimated"), key=len)
+    desktop = open_page(browser, refused, viewport={"width": 1366, "height": 900})
+    desktop.goto(live_server.url + PAGES["profile"])
+    desktop.locator("figure.forest").screenshot(path=SCREENSHOTS / "forest-plot-1366.png")
+    desktop.close()
+    page = open_page(browser, refused, viewport={"width": 375, "height": 900})
+    page.goto(live_server.url + PAGES["profile"])
+    plot = page.locator("figure.forest")
+    plot.screenshot(path=SCREENSHOTS / "forest-plot-375.png")
+    assert page.evaluate("document.documentElement.scrollWidth") == 375
+    box = plot.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    font_sizes = plot.evaluate(
+        "figure => [...figure.querySelectorAll('.forest-label, .forest-figures, .forest-ticks text')]"
+        ".map(element => parseFloat(getComputedStyle(element).fontSize))"
+    )
+    assert font_sizes and min(font_sizes) >= 12
+    label = plot.locator(".forest-label", has_text=longest)
+    assert label.inner_text() == longest
+    shown = label.evaluate(
+        "label => { const box = label.getBoundingClientRect(); return box.left >= 0 && box.right <= innerWidth"
+        " && label.scrollWidth <= label.clientWidth && label.scrollHeight <= label.clientHeight; }"
+    )
+    assert shown
+    page.close()
+
+
+def check_gap_map_scrolls_in_its_own_box(live_server, browser, refused):
+    """At 375 px the gap map scrolls inside its own box, not the page; scrolled sideways and down, the box still
+    shows the intervention types at its left and the outcome domains at its top."""
+    page = open_page(browser, refused, viewport={"width": 375, "height": 900})
+    page.goto(live_server.url + "/gap-map/")
+    assert page.evaluate("document.documentElement.scrollWidth") == 375
+    scroller = page.locator(".gap-map-scroll")
+    scroller.scroll_into_view_if_needed()
+    assert scroller.evaluate("box => box.scrollWidth > box.clientWidth && box.scrollHeight > box.clientHeight")
+    scrolled = scroller.evaluate(
+        "box => { box.scrollLeft = 400; box.scrollTop = 300; return [box.scrollLeft, box.scrollTop]; }"
+    )
+    assert scrolled == [400, 300]
+    page.screenshot(path=SCREENSHOTS / "gap-map-scrolled-mobile.png")
+    # The cell on top at the box's left edge and at its top edge, as the visitor sees them.
+    edges = scroller.evaluate(
+        """box => {
+            const r = box.getBoundingClientRect();
+            const cellAt = (x, y) => document.elementFromPoint(x, y).closest("th, td");
+            return [cellAt(r.left + 8, r.top + r.height / 2), cellAt(r.left + r.width / 2, r.top + 8)]
+                .map(cell => `${cell.parentElement.parentElement.tagName} ${cell.tagName}`);
+        }"""
+    )
+    assert edges == ["TBODY TH", "THEAD TH"]
+    assert page.evaluate("document.documentElement.scrollWidth") == 375
+    page.close()
 
 
 def check_keyboard_search(live_server, browser, refused):

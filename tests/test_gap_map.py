@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from interventions.models import InterventionPage
+from interventions.vocabularies import EvidenceRating
 from search.gap_map import REGIONS, Cell, gap_map
 from search.service import SearchParams
 
@@ -92,3 +93,32 @@ def test_the_region_filter_covers_every_country_of_the_records(client, fixture_d
     assert rest.find("option", value="rest-of-the-world", selected=True).get_text() == "Rest of the world"
     params = SearchParams(filters={"country": REGIONS["rest-of-the-world"][1]})
     assert actual_cells(gap_map(params))
+
+
+def test_the_legend_names_each_rating_colour_and_a_gap(client):
+    legend = BeautifulSoup(client.get("/gap-map/").content, "html.parser").select_one(".gap-map-legend")
+    keys = {item.get_text(strip=True): item.select_one(".swatch")["class"] for item in legend.select("li")}
+    assert keys == {rating.label: ["swatch", f"rating-{rating.value}"] for rating in EvidenceRating} | {
+        "Gap: no evaluated intervention": ["swatch", "gap"]
+    }
+    assert "the large number counts the interventions" in legend.get_text()
+
+
+def test_cells_give_the_interventions_first_and_show_gaps(client):
+    soup = BeautifulSoup(client.get("/es/gap-map/").content, "html.parser")
+    # The map scrolls in its own box; its header row and first column are header cells that stay at the box's edges.
+    scroller = soup.select_one("div.gap-map-scroll")
+    assert scroller["role"] == "region" and scroller["tabindex"] == "0"
+    table = scroller.find("table", class_="gap-map")
+    assert {th["scope"] for th in table.select("thead th")} == {"col"}
+    assert {th["scope"] for th in table.select("tbody th")} == {"row"}
+    cells = table.select("tbody td")
+    counted = [cell for cell in cells if cell.find("a")]
+    gaps = [cell for cell in cells if "gap" in cell.get("class", [])]
+    assert counted and gaps and len(counted) + len(gaps) == len(cells)
+    for cell in counted:
+        link = cell.find("a")
+        assert link.select_one(".gap-count").get_text() == link["data-interventions"]
+        assert link.select_one(".gap-studies").get_text().endswith(("estudio", "estudios"))
+    assert any(" ".join(cell.a.get_text().split()).startswith("1 intervención, ") for cell in counted)
+    assert {gap.get_text(strip=True) for gap in gaps} == {"Brecha: ninguna intervención evaluada"}

@@ -128,7 +128,7 @@ def test_descriptive_figures_are_not_drawn_in_the_forest_plot(client, import_rec
     ]
     (page,) = import_records(RecordFactory(outcomes=outcomes))
     soup = BeautifulSoup(client.get(page.url).content, "html.parser")
-    plot = soup.find("svg", class_="forest-plot").get_text(" ")
+    plot = soup.find(class_="forest-plot").get_text(" ")
     assert "an effect" in plot and "calls received" not in plot
     rows = {row.find_all("td")[1].get_text(): row.find_all("td") for row in soup.select("table.outcomes tbody tr")}
     assert rows["calls received"][2].get_text() == "Not estimated (no comparison)"

@@ -24,18 +24,93 @@ def test_profile_shows_ratio_outcomes_and_studies(client):
     assert soup.find("a", href="https://doi.org/10.1093/qje/qjw033")
 
 
-def test_forest_plot_is_server_rendered_svg_with_escaped_labels(client, import_records):
-    outcome = OutcomeFactory(
-        study="main-study",
-        measure="Arrests <script>alert(1)</script>",
-        effect_size={"metric": "risk-ratio", "value": 0.8, "ci_low": 0.6, "ci_high": 1.1},
-    )
-    (page,) = import_records(RecordFactory(slug="plotted", outcomes=[outcome]))
+def forest_plots(client, path):
+    return BeautifulSoup(client.get(path).content, "html.parser").select("figure.forest .forest-plot")
+
+
+def test_forest_plot_rows_are_html_with_full_escaped_labels_and_their_intervals(client, import_records):
+    long_label = "Arrests <script>alert(1)</script>" + " for violent and property offences in the year after" * 3
+    outcomes = [
+        OutcomeFactory(
+            study="main-study",
+            measure=long_label,
+            effect_size={"metric": "risk-ratio", "value": 0.8, "ci_low": 0.6, "ci_high": 1.1},
+        ),
+        OutcomeFactory(
+            study="main-study",
+            measure="Victimisation",
+            direction="undesirable",
+            effect_size={"metric": "risk-ratio", "value": 1.2},
+        ),
+    ]
+    (page,) = import_records(RecordFactory(slug="plotted", outcomes=outcomes))
     html = client.get(page.url).content.decode()
-    svg = BeautifulSoup(html, "html.parser").find("svg", class_="forest-plot")
-    assert svg["aria-label"] == "Risk ratio"
     assert "Arrests &lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
-    assert svg.find("rect") and svg.find("text", string="0.8 [0.6, 1.1]")
+    (plot,) = forest_plots(client, page.url)
+    assert plot["role"] == "group" and plot["aria-label"] == "Risk ratio"
+    assert plot.select_one(".forest-axis-title").get_text() == "Risk ratio"
+    with_interval, without = plot.select(".forest-row")
+    assert with_interval.select_one(".forest-label").get_text() == long_label
+    assert with_interval.select_one(".forest-figures").get_text(" ", strip=True) == "0.8 [0.6, 1.1] Desirable"
+    # The interval is a line with a cap at each bound, the estimate a mark between them; a blue circle for a desirable
+    # direction, a red square for an undesirable one.
+    line = with_interval.select_one("line.forest-interval")
+    caps = [cap["x"] for cap in with_interval.select("svg.forest-cap")]
+    assert caps == [line["x1"], line["x2"]] and percent(line["x1"]) < percent(line["x2"])
+    point = with_interval.select_one("svg.forest-point")
+    assert percent(line["x1"]) < percent(point["x"]) < percent(line["x2"]) and point.find("circle")
+    assert not without.select("line.forest-interval, svg.forest-cap") and without.select_one(".forest-point rect")
+    assert without.select_one(".mark-square") and without.select_one(".forest-direction").get_text() == "Undesirable"
+
+
+def percent(attribute):
+    assert attribute.endswith("%")
+    return float(attribute[:-1])
+
+
+def ticks(plot):
+    return {text.get_text(): percent(text["x"]) for text in plot.select(".forest-ticks text")}
+
+
+def test_forest_plot_axis_has_round_ticks_in_the_visitors_number_format(client, import_records):
+    outcomes = [
+        OutcomeFactory(
+            study="main-study", effect_size={"metric": "risk-ratio", "value": 0.8, "ci_low": 0.6, "ci_high": 1.1}
+        ),
+        OutcomeFactory(
+            study="main-study",
+            effect_size={"metric": "percent-change", "value": -2.5, "ci_low": -4.25, "ci_high": -0.5},
+        ),
+    ]
+    (page,) = import_records(RecordFactory(outcomes=outcomes))
+    english = [list(ticks(plot)) for plot in forest_plots(client, page.url)]
+    assert english == [["0.6", "0.8", "1", "1.2"], ["−6%", "−4%", "−2%", "0%"]]
+    spanish = [list(ticks(plot)) for plot in forest_plots(client, "/es" + page.url)]
+    assert spanish == [["0,6", "0,8", "1", "1,2"], ["−6%", "−4%", "−2%", "0%"]]
+    assert [plot.select_one(".forest-axis-title").get_text() for plot in forest_plots(client, "/es" + page.url)] == [
+        "Riesgo relativo",
+        "Cambio porcentual",
+    ]
+
+
+def test_forest_plot_no_effect_line_is_at_one_for_a_ratio_and_at_zero_for_a_difference(client, import_records):
+    outcomes = [
+        OutcomeFactory(
+            study="main-study", effect_size={"metric": "odds-ratio", "value": 2, "ci_low": 1.5, "ci_high": 3}
+        ),
+        OutcomeFactory(
+            study="main-study", effect_size={"metric": "hedges-g", "value": 0.2, "ci_low": -0.2, "ci_high": 0.6}
+        ),
+    ]
+    # An estimate of exactly no effect, without interval, is drawn on an axis of one unit either side.
+    outcomes.append(OutcomeFactory(study="main-study", effect_size={"metric": "percentage-points", "value": 0}))
+    (page,) = import_records(RecordFactory(outcomes=outcomes))
+    ratio, difference, none = forest_plots(client, page.url)
+    for plot, no_effect in ((ratio, "1"), (difference, "0"), (none, "0")):
+        lines = {percent(line["x1"]) for line in plot.select("line.forest-no-effect")}
+        assert lines == {ticks(plot)[no_effect]}
+    assert ticks(ratio)["1"] == 5.0 and ticks(difference)["0"] == 27.5
+    assert list(ticks(none)) == ["−1", "−0.5", "0", "+0.5", "+1"] and ticks(none)["0"] == 50.0
 
 
 def test_citations_as_ris_and_bibtex(client):
@@ -119,7 +194,7 @@ def test_effects_and_intervals_with_the_languages_decimal_mark(client, import_re
     )
     spanish = BeautifulSoup(client.get("/es" + page.url).content, "html.parser")
     assert "−2,5% (Cambio porcentual) [−4,25%; −0,5%]" in text_of(spanish.select_one("table.outcomes tbody"))
-    assert spanish.find("svg", class_="forest-plot").find("text", string="−2,5% [−4,25%; −0,5%]")
+    assert text_of(spanish.select_one(".forest-plot .forest-figures")) == "−2,5% [−4,25%; −0,5%] Favorable"
 
 
 def test_outcomes_name_their_study_by_author_and_year(client, import_records):

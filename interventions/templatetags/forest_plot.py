@@ -1,62 +1,96 @@
-"""A forest plot of an intervention's outcomes, drawn on the server as SVG so that it needs no JavaScript."""
+"""A forest plot of an intervention's outcomes, one for each effect metric, drawn on the server so that it needs no
+JavaScript. Its rows are HTML, so that the full outcome labels wrap (above the strip on a phone, in a column on a wider
+screen); each row's strip is inline SVG in percentage coordinates, which stretches in width without scaling any text;
+a shared axis with round ticks in the visitor's number format closes each plot."""
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from django import template
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
-from interventions.vocabularies import EffectMetric
+from interventions.vocabularies import Direction, EffectMetric
 
-from .figures import RATIO_METRICS, effect, interval
+from .figures import RATIO_METRICS, effect, effect_number, interval
 
 register = template.Library()
 
-LABEL_WIDTH, PLOT_WIDTH, VALUE_WIDTH, ROW_HEIGHT, TOP = 300, 280, 150, 26, 30
+# The part of a strip's width that the axis spans, in percent: the rest is room for the outer ticks' labels.
+AXIS_START, AXIS_END = 5.0, 95.0
+# The mark of each direction: colour says it at a glance, the shape and the words beside it say it without colour.
+MARKS = {Direction.DESIRABLE: "circle", Direction.UNDESIRABLE: "square"}
+NEUTRAL_MARK = "diamond"
 
 
-def shorten(text, length=48):
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+class Tick(NamedTuple):
+    x: str  # "37.50%", as the SVG attribute takes it whatever the visitor's decimal mark
+    label: str
 
 
-def plot(metric, outcomes):
-    # Ratios have no effect at 1, differences at 0.
-    null = 1.0 if metric in RATIO_METRICS else 0.0
-    points = [null] + [v for o in outcomes for v in (o.effect_value, o.ci_low, o.ci_high) if v is not None]
-    low, high = min(points), max(points)
-    margin = (high - low) * 0.08 or 1.0
-    low, high = low - margin, high + margin
+class Row(NamedTuple):
+    outcome: object
+    x: str  # the point estimate
+    ci_low: str  # the confidence interval, "" without both bounds
+    ci_high: str
+    figures: str  # "0.8 [0.6, 1.1]"
+    mark: str  # circle, square or diamond; also the class that colours it
+
+    @property
+    def has_interval(self):
+        return bool(self.ci_low)
+
+
+@dataclass
+class ForestPlot:
+    metric: str
+    title: str  # the metric's name, the axis title
+    no_effect: str  # where the dashed line of no effect is: 1 for ratios, 0 for differences
+    ticks: list
+    rows: list
+
+
+def nice_ticks(low, high, most_intervals=4):
+    """Round values from at or below `low` to at or above `high`, at a step of 1, 2 or 5 times a power of ten that
+    divides the span into about `most_intervals`: 0.6 to 1.1 gives 0.6, 0.8, 1, 1.2."""
+    if high == low:  # a single value (an estimate of no effect without interval): one unit either side
+        low, high = low - 1, high + 1
+    rough_step = (high - low) / most_intervals
+    magnitude = 10 ** math.floor(math.log10(rough_step))
+    # Figures are written with at most two decimals (figures.number): no finer step than 0.01.
+    step = max(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough_step * (1 - 1e-9)), 0.01)
+    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    return [round(i * step, 10) for i in range(first, last + 1)]
+
+
+def forest_plot(metric, outcomes):
+    no_effect = 1.0 if metric in RATIO_METRICS else 0.0
+    values = [no_effect] + [v for o in outcomes for v in (o.effect_value, o.ci_low, o.ci_high) if v is not None]
+    ticks = nice_ticks(min(values), max(values))
+    low, high = ticks[0], ticks[-1]
 
     def x(value):
-        return LABEL_WIDTH + (value - low) / (high - low) * PLOT_WIDTH
+        return f"{AXIS_START + (value - low) / (high - low) * (AXIS_END - AXIS_START):.2f}%"
 
-    height = TOP + ROW_HEIGHT * len(outcomes) + 10
-    width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
-    label = EffectMetric(metric).label
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="forest-plot" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" aria-label="{escape(label)}">',
-        f"<title>{escape(label)}</title>",
-        f'<text x="{LABEL_WIDTH}" y="16" font-size="12" font-weight="bold">{escape(label)}</text>',
-        f'<line x1="{x(null):.1f}" y1="{TOP - 8}" x2="{x(null):.1f}" y2="{height - 4}" stroke="#777" '
-        f'stroke-dasharray="4 3"/>',
-    ]
-    for row, outcome in enumerate(outcomes):
-        y = TOP + ROW_HEIGHT * row + ROW_HEIGHT / 2
-        colour = "#b71c1c" if outcome.direction == "undesirable" else "#0b5394"
-        parts.append(f'<text x="0" y="{y + 4:.1f}" font-size="12">{escape(shorten(outcome.measure))}</text>')
-        if outcome.ci_low is not None and outcome.ci_high is not None:
-            parts.append(
-                f'<line x1="{x(outcome.ci_low):.1f}" y1="{y:.1f}" x2="{x(outcome.ci_high):.1f}" y2="{y:.1f}" '
-                f'stroke="{colour}" stroke-width="2"/>'
+    rows = []
+    for outcome in outcomes:
+        both_bounds = outcome.ci_low is not None and outcome.ci_high is not None
+        rows.append(
+            Row(
+                outcome=outcome,
+                x=x(outcome.effect_value),
+                ci_low=x(outcome.ci_low) if both_bounds else "",
+                ci_high=x(outcome.ci_high) if both_bounds else "",
+                figures=f"{effect(outcome)} {interval(outcome)}".strip(),
+                mark=MARKS.get(outcome.direction, NEUTRAL_MARK),
             )
-        parts.append(
-            f'<rect x="{x(outcome.effect_value) - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{colour}"/>'
         )
-        figures = f"{effect(outcome)} {interval(outcome)}".strip()
-        parts.append(
-            f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 8}" y="{y + 4:.1f}" font-size="12">{escape(figures)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return ForestPlot(
+        metric=metric,
+        title=EffectMetric(metric).label,
+        no_effect=x(no_effect),
+        ticks=[Tick(x(value), effect_number(value, metric)) for value in ticks],
+        rows=rows,
+    )
 
 
 @register.simple_tag
@@ -67,4 +101,14 @@ def forest_plots(page):
     for outcome in page.outcomes.all():
         if outcome.is_effect:
             by_metric.setdefault(outcome.effect_metric, []).append(outcome)
-    return mark_safe("".join(plot(metric, outcomes) for metric, outcomes in by_metric.items()))  # noqa: S308
+    return [forest_plot(metric, outcomes) for metric, outcomes in by_metric.items()]
+
+
+@register.simple_tag
+def forest_marks():
+    """The marks of the plots' legend: each estimated direction with its shape."""
+    return [
+        (MARKS.get(direction, NEUTRAL_MARK), direction.label)
+        for direction in Direction
+        if direction != Direction.NOT_ESTIMATED
+    ]
