@@ -14,16 +14,19 @@ from django.db import transaction
 from django.db.models import Count
 from wagtail.models import Page
 
-from interventions.indexing import INDEX_BATCH_SIZE, PREFETCHED
-
 from .facets import RECORD_TYPES
 from .models import FacetValue, VisiblePage
 from .signal_handlers import index_facet_values
 from .snapshot import current_token
 from .visibility import rebuild_visibility
 
-# What the facets read of each kind of page, read with a batch of pages rather than page by page.
-FACET_RELATIONS = {"intervention": PREFETCHED, "knowledge_product": ["pillar"]}
+# What the facets read of each kind of page (search.facets), read with a batch of pages rather than page by page.
+FACET_RELATIONS = {
+    "intervention": ["pillars", "intervention_types", "settings", "target_groups", "studies", "outcomes__domain"],
+    "knowledge_product": ["pillar"],
+}
+# Pages per batch: bounds memory and the size of each `IN (...)` list.
+BATCH_SIZE = 500
 
 
 @dataclass
@@ -54,8 +57,8 @@ def rebuild_search_data():
     for name, model in RECORD_TYPES.items():
         keys = list(model.objects.order_by("pk").values_list("pk", flat=True))
         pages[name] = len(keys)
-        for start in range(0, len(keys), INDEX_BATCH_SIZE):
-            batch = model.objects.filter(pk__in=keys[start : start + INDEX_BATCH_SIZE])
+        for start in range(0, len(keys), BATCH_SIZE):
+            batch = model.objects.filter(pk__in=keys[start : start + BATCH_SIZE])
             # Also gives the pages' documents, and the search data, new versions.
             index_facet_values(*batch.prefetch_related(*FACET_RELATIONS[name]))
     VisiblePage.objects.all().delete()
