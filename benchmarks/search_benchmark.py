@@ -201,8 +201,11 @@ def setup_django(url):
     from django.core.management import call_command
 
     django.setup()
+    from interventions.page_tree import ensure_page_tree
+
     call_command("migrate", verbosity=0)
     call_command("import_vocabulary", str(FIXTURES / "vocabulary.json"), stdout=io.StringIO())
+    ensure_page_tree()  # the pages the imported records go under
 
 
 def load_fixture(name):

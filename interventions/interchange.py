@@ -36,7 +36,7 @@ from .models import (
     TargetGroup,
     study_reference_errors,
 )
-from .page_tree import get_intervention_index
+from .page_tree import intervention_index
 from .publishing import NewPage, publish_imported, publish_new_pages
 from .sanitize import sanitize_html
 
@@ -322,15 +322,16 @@ def garbage_collection_paused():
 
 
 def import_document(document, dry_run=False):
-    """Validates everything, then creates or updates every record in one transaction. Raises InvalidFile."""
+    """Validates everything, then creates or updates every record in one transaction, under the index pages of the
+    page tree (see page_tree.ensure_page_tree). Raises InvalidFile, or MissingPageTree."""
     with garbage_collection_paused():
         errors = validate(document)
         if errors:
             raise InvalidFile(errors)
         report = ImportReport()
         with transaction.atomic():
-            terms = ensure_vocabulary(document["interventions"], report)
             indexes = intervention_indexes(document["interventions"])
+            terms = ensure_vocabulary(document["interventions"], report)
             existing = existing_pages(document["interventions"], indexes)
             with deferred_indexing():
                 new_pages = []
@@ -371,10 +372,10 @@ def ensure_vocabulary(records, report):
 
 
 def intervention_indexes(records):
-    """The index page of each language the records are written in, by language code, created where missing."""
+    """The index page of each language the records are written in, by language code. Raises MissingPageTree."""
     codes = {record.get("locale", "en") for record in records}
     codes.update(code for record in records for code in record.get("translations", {}))
-    return {code: get_intervention_index(Locale.objects.get(language_code=code)) for code in sorted(codes)}
+    return {code: intervention_index(Locale.objects.get(language_code=code)) for code in sorted(codes)}
 
 
 def existing_pages(records, indexes):

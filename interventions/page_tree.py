@@ -1,4 +1,8 @@
-"""The pages interventions live under, created on demand so that an import works on a freshly migrated site."""
+"""The pages interventions live under: the home page and an interventions index in every language.
+
+Setup commands create them (`ensure_page_tree`: `setup_demo`, and `import_interventions` on a freshly migrated
+site); an import only finds them (`intervention_index`), so that reading data never writes pages as a side effect.
+"""
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +15,29 @@ from .models import InterventionIndexPage
 INDEX_SLUG = "interventions"
 
 
+class MissingPageTree(Exception):
+    """The site has no interventions index in a language records are written in."""
+
+
+def ensure_page_tree():
+    """Creates, where missing, the home page and the interventions index in every language of the site."""
+    for locale in Locale.objects.all():
+        ensure_intervention_index(locale)
+
+
+def intervention_index(locale):
+    """The interventions index of this language; raises MissingPageTree when the site has none."""
+    index = InterventionIndexPage.objects.filter(locale=locale).first()
+    if index is None:
+        raise MissingPageTree(
+            f"The site has no interventions index page in '{locale.language_code}': create the page tree first "
+            "(interventions.page_tree.ensure_page_tree, which `manage.py import_interventions` and `setup_demo` run)."
+        )
+    return index
+
+
 @transaction.atomic
-def get_home_page(locale):
+def ensure_home_page(locale):
     default_locale = Locale.get_default()
     home = HomePage.objects.filter(locale=default_locale).first()
     if home is None:
@@ -38,16 +63,16 @@ def create_default_home_page(locale):
 
 
 @transaction.atomic
-def get_intervention_index(locale):
+def ensure_intervention_index(locale):
     index = InterventionIndexPage.objects.filter(locale=locale).first()
     if index is not None:
         return index
     default_locale = Locale.get_default()
     if locale.pk != default_locale.pk:
-        source = get_intervention_index(default_locale)
-        get_home_page(locale)
+        source = ensure_intervention_index(default_locale)
+        ensure_home_page(locale)
         return publish(source.copy_for_translation(locale))
-    home = get_home_page(default_locale)
+    home = ensure_home_page(default_locale)
     return home.add_child(instance=InterventionIndexPage(title=str(_("Interventions")), slug=INDEX_SLUG, locale=locale))
 
 

@@ -49,11 +49,11 @@ def is_autocomplete(field):
 
 
 def add_sqlite_entries(backend, object_indexer, model, objects):
-    """SQLiteIndex.add_items, then its _refresh_title_norms: entries already there are updated one by one, new ones
-    inserted together (the FTS table follows through modelsearch's triggers). Modelsearch inserts new entries with a
-    title norm of 1.0 and then updates every entry that has 1.0, which makes the triggers tokenize each new entry a
-    second time; here new entries are inserted with the norm that update would give them, and only older entries
-    with 1.0 are updated."""
+    """SQLiteIndex.add_items, then its _refresh_title_norms: entries already there are updated together (modelsearch
+    updates them one by one), new ones inserted together (the FTS table follows through modelsearch's triggers).
+    Modelsearch inserts new entries with a title norm of 1.0 and then updates every entry that has 1.0, which makes
+    the triggers tokenize each new entry a second time; here new entries are inserted with the norm that update would
+    give them, and only older entries with 1.0 are updated."""
     if not model.get_search_fields() or not objects:
         return
     index = backend.get_index_for_model(model)
@@ -67,9 +67,11 @@ def add_sqlite_entries(backend, object_indexer, model, objects):
             for column, belongs in [("title", is_title), ("autocomplete", is_autocomplete), ("body", is_body)]
         }
     entries = index.entries.filter(content_type_id=content_type_pk)
-    indexed = set(entries.filter(object_id__in=texts).values_list("object_id", flat=True))
-    for object_id in indexed:
-        entries.filter(object_id=object_id).update(**texts[object_id])
+    indexed = {
+        object_id: index.entries.model(pk=pk, **texts[object_id])
+        for pk, object_id in entries.filter(object_id__in=texts).values_list("pk", "object_id")
+    }
+    entries.bulk_update(indexed.values(), ["title", "autocomplete", "body"])
     new_entries = {object_id: columns for object_id, columns in texts.items() if object_id not in indexed}
     average = average_title_length(index.entries, [columns["title"] for columns in new_entries.values()])
     refresh_first_title_norms(index.entries, average)

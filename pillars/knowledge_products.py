@@ -20,7 +20,7 @@ from interventions.page_tree import publish
 from interventions.sanitize import sanitize_html
 
 from .models import KnowledgeProductPage, KnowledgeProductType, RelatedIntervention
-from .page_tree import get_pillar_page
+from .page_tree import pillar_page
 
 # Field -> (required, expected type, maximum length): what a product may have, and the texts a translation gives.
 PRODUCT_FIELDS = {
@@ -135,8 +135,8 @@ def value_errors(product, path, context):
 
 @transaction.atomic
 def import_knowledge_products(data):
-    """Creates or updates every product and its translations, and publishes them. Check knowledge_product_errors
-    first."""
+    """Creates or updates every product and its translations, and publishes them under their pillars' pages (see
+    page_tree.ensure_pillar_pages). Check knowledge_product_errors first. Raises MissingPageTree."""
     report = PageImportReport()
     default_locale = Locale.get_default()
     pillars = Pillar.objects.in_bulk(field_name="slug")
@@ -149,7 +149,7 @@ def import_knowledge_products(data):
         if original is None:
             page = KnowledgeProductPage(slug=product["slug"], locale=default_locale)
             set_values(page, product, product, related)
-            original = publish(get_pillar_page(pillar, default_locale).add_child(instance=page))
+            original = publish(pillar_page(pillar, default_locale).add_child(instance=page))
             report.created.append(product["slug"])
         else:
             changed = write(original, product, product, related)
@@ -158,7 +158,7 @@ def import_knowledge_products(data):
             locale = Locale.objects.get(language_code=language)
             translation = original.get_translation_or_none(locale)
             if translation is None:
-                get_pillar_page(pillar, locale)
+                pillar_page(pillar, locale)  # the translation goes under the pillar page's translation
                 translation = original.copy_for_translation(locale)
                 set_values(translation, product, texts, related)
                 publish(translation)

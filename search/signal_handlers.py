@@ -1,12 +1,13 @@
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import PageViewRestriction
-from wagtail.search import index
+from wagtail.search.backends import get_search_backends
 from wagtail.signals import post_page_move
 
 from interventions.bulk import insert_rows
-from interventions.indexing import indexing_deferred, pages_indexed
+from interventions.indexing import index_pages, indexing_deferred, pages_indexed
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
+from interventions.search_entries import add_to_search_index
 
 from .facets import FACETS, RECORD_TYPES
 from .models import FacetValue, ThesaurusConcept, ThesaurusLabel
@@ -52,18 +53,20 @@ def on_page_moved(instance, **kwargs):
 
 
 def on_vocabulary_term_saved(instance, raw=False, created=False, **kwargs):
-    # Facet rows hold the term's slug and the full text its labels: both must follow an edited term.
+    # The pages' facet rows hold the term's slug and their text its labels: both must follow an edited term, for all
+    # its pages at once, as after an import (a term may have thousands of pages).
     if raw or created:
         return
     if isinstance(instance, OutcomeDomain):
-        pages = list(InterventionPage.objects.filter(outcomes__domain=instance).distinct())
+        index_pages(InterventionPage.objects.filter(outcomes__domain=instance).distinct())
     else:
-        pages = list(instance.interventions.all())
+        index_pages(instance.interventions.all())
     if isinstance(instance, Pillar):
-        pages += instance.knowledge_products.all()
-    for page in pages:
-        index_facet_values(page)
-        index.insert_or_update_object(page)
+        products = list(instance.knowledge_products.all())
+        if products:
+            index_facet_values(*products)
+            for backend in get_search_backends(with_auto_update=True):
+                add_to_search_index(backend, instance.knowledge_products.model, products)
 
 
 def on_search_setting_changed(raw=False, **kwargs):

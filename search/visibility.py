@@ -34,24 +34,24 @@ class RecordVersion(NamedTuple):
     language_code: str
     live: bool
     is_translation: bool
-    # Behind a view restriction of its own or of an ancestor. Migration 0005 read versions without it.
+    # Behind a view restriction of its own or of an ancestor.
     restricted: bool = False
 
 
 VERSION_FIELDS = ["pk", "translation_key", "locale__language_code", "live", "is_translation"]
 
 
-def behind_view_restriction(restriction_model=PageViewRestriction):
+def behind_view_restriction():
     """Whether a page is in a private section: a view restriction is set on it or on an ancestor, whose path is a
-    prefix of its own. The condition of Wagtail's `PageQuerySet.not_public()` as one expression, which a migration's
-    historical models, which lack that method, can use too."""
-    restrictions = restriction_model.objects.annotate(prefix=Substr(OuterRef("path"), 1, Length("page__path")))
+    prefix of its own. The condition of Wagtail's `PageQuerySet.not_public()` as one expression, to read with each
+    version."""
+    restrictions = PageViewRestriction.objects.annotate(prefix=Substr(OuterRef("path"), 1, Length("page__path")))
     return Exists(restrictions.filter(page__path=F("prefix")))
 
 
-def record_versions(querysets, restriction_model=PageViewRestriction):
+def record_versions(querysets):
     """The versions of the pages of these querysets of interventions and knowledge products."""
-    restricted = behind_view_restriction(restriction_model)
+    restricted = behind_view_restriction()
     return [
         RecordVersion(*row)
         for queryset in querysets
@@ -80,10 +80,10 @@ def visible_languages(versions, language_codes):
     return visible
 
 
-def visibility_rows(versions, row_model=VisiblePage):
-    """The rows of these versions; `row_model` is VisiblePage, or its historical model in a migration."""
+def visibility_rows(versions):
+    """The rows of these versions."""
     return [
-        row_model(page_id=key, language=code)
+        VisiblePage(page_id=key, language=code)
         for key, codes in visible_languages(versions, languages()).items()
         for code in codes
     ]

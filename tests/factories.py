@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from wagtail.models import Locale, PageViewRestriction
 
 from interventions.models import InterventionIndexPage, Pillar
-from interventions.page_tree import get_home_page
+from interventions.page_tree import ensure_home_page
 from pillars.models import CollectionPage, KnowledgeProductPage, PillarPage
 from search.models import ThesaurusConcept, ThesaurusLabel
 
@@ -52,7 +52,7 @@ class PageFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, parent=None, publish=True, **kwargs):
-        parent = parent or get_home_page(Locale.get_default())
+        parent = parent or ensure_home_page(Locale.get_default())
         page = parent.add_child(instance=model_class(live=publish, **kwargs))
         if publish:
             page.save_revision().publish()

@@ -12,7 +12,7 @@ from wagtail.models import Locale
 from wagtail.users.models import UserProfile
 
 from interventions.models import InterventionPage, OutcomeDomain, Pillar
-from interventions.page_tree import get_home_page
+from interventions.page_tree import ensure_home_page
 
 from .admin_forms import edit_url, form_values
 
@@ -184,7 +184,7 @@ def test_admin_strings_of_the_editorial_models_are_in_spanish(editor_client, dja
     for spanish in ("Calificación de la evidencia", "Con datos de costo", "Estado", "En revisión", "Programado"):
         assert spanish in html
     chooser = editor_client.get(
-        reverse("wagtailadmin_pages:add_subpage", args=[get_home_page(Locale.get_default()).pk])
+        reverse("wagtailadmin_pages:add_subpage", args=[ensure_home_page(Locale.get_default()).pk])
     )
     assert "Página de pilar" in chooser.content.decode() or "página de pilar" in chooser.content.decode()
 

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Locale, Page, Revision
 
-from interventions.interchange import export_document
+from interventions.interchange import export_document, import_document
 from interventions.models import InterventionIndexPage, InterventionPage, OutcomeDomain
+from interventions.page_tree import MissingPageTree, ensure_page_tree
 from interventions.sanitize import sanitize_html
 from tests.factories import OutcomeFactory, RecordFactory, StudyFactory, document
 
@@ -106,6 +107,27 @@ def test_works_on_a_freshly_migrated_site_without_an_index(tmp_path):
     page = InterventionPage.objects.get(slug="first-record")
     assert isinstance(page.get_parent().specific, InterventionIndexPage)
     assert page.get_url() == "/interventions/first-record/"
+
+
+def test_the_import_itself_creates_no_pages_and_says_what_creates_them():
+    for index in InterventionIndexPage.objects.all():
+        index.delete()
+    pages = Page.objects.count()
+    with pytest.raises(MissingPageTree, match="no interventions index page in 'en'.*ensure_page_tree"):
+        import_document(document(RecordFactory(slug="homeless-record")))
+    assert Page.objects.count() == pages
+    ensure_page_tree()
+    import_document(document(RecordFactory(slug="homeless-record")))
+    assert InterventionPage.objects.get(slug="homeless-record").get_url() == "/interventions/homeless-record/"
+
+
+def test_a_dry_run_on_a_freshly_migrated_site_creates_no_pages(tmp_path):
+    for index in InterventionIndexPage.objects.all():
+        index.delete()
+    pages = Page.objects.count()
+    stdout, _stderr = run_import(tmp_path, document(RecordFactory(slug="dry-record")), "--dry-run")
+    assert "Dry run, nothing written: would have 1 created" in stdout
+    assert Page.objects.count() == pages
 
 
 def test_imported_records_are_found_by_search_at_once(tmp_path):

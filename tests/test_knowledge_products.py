@@ -13,7 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from wagtail.models import Locale, Page, Revision
 
+from interventions.page_tree import MissingPageTree
+from pillars.knowledge_products import import_knowledge_products
 from pillars.models import KnowledgeProductPage, PillarPage
+from pillars.page_tree import ensure_pillar_pages
 from search.service import SearchParams, search_interventions
 from tests.conftest import REPO
 from tests.factories import KnowledgeProductPageFactory, PillarPageFactory
@@ -48,6 +51,15 @@ def write_document(tmp_path, *products):
     path = tmp_path / "products.json"
     path.write_text(json.dumps({"knowledge_products": list(products)}), encoding="utf-8")
     return path
+
+
+def test_the_import_itself_creates_no_pillar_pages_and_says_what_creates_them():
+    PillarPage.objects.all().delete()
+    with pytest.raises(MissingPageTree, match="no page of the pillar 'protecting-vulnerable-populations' in 'en'"):
+        import_knowledge_products({"knowledge_products": [GUIDE]})
+    assert not PillarPage.objects.exists() and not KnowledgeProductPage.objects.filter(slug=GUIDE["slug"]).exists()
+    ensure_pillar_pages()
+    assert import_knowledge_products({"knowledge_products": [GUIDE]}).created == [GUIDE["slug"]]
 
 
 def test_import_publishes_products_under_their_pillar_in_english_and_spanish(client):

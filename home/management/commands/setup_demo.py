@@ -13,9 +13,9 @@ from wagtail.models import Locale
 from home.roles import setup_roles
 from interventions.interchange import import_text
 from interventions.models import Pillar
-from interventions.page_tree import get_intervention_index
+from interventions.page_tree import ensure_page_tree
 from interventions.vocabulary_labels import import_labels
-from pillars.page_tree import get_collection
+from pillars.page_tree import ensure_collection, ensure_pillar_pages
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -36,8 +36,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, **options):
-        for locale in Locale.objects.all():
-            get_intervention_index(locale)
+        ensure_page_tree()
+        ensure_pillar_pages()
         import_labels(json.loads((FIXTURES / "vocabulary.json").read_text(encoding="utf-8")))
         call_command("import_thesaurus", str(FIXTURES / "thesaurus.json"), stdout=self.stdout)
         report = import_text(options["records"].read_text(encoding="utf-8"))
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         for locale in Locale.objects.all():
             for pillar in Pillar.objects.all():
                 # A collection that the records themselves fill: what the search rates effective or promising.
-                get_collection(
+                ensure_collection(
                     pillar,
                     locale,
                     slug="effective-and-promising",

@@ -1,8 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from interventions.interchange import InvalidFile, import_text
+from interventions.page_tree import ensure_page_tree
 
 
 class Command(BaseCommand):
@@ -20,7 +22,13 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Cannot read {file}: {error}") from error
         try:
-            report = import_text(text, dry_run=dry_run)
+            with transaction.atomic():
+                # A freshly migrated site has no pages for the records to go under: the command creates them (the
+                # import itself never does), in the import's transaction, so an invalid file or a dry run leaves none.
+                ensure_page_tree()
+                report = import_text(text, dry_run=dry_run)
+                if dry_run:
+                    transaction.set_rollback(True)
         except InvalidFile as invalid:
             for error in invalid.errors:
                 self.stderr.write(error)

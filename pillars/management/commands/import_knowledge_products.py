@@ -1,9 +1,11 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from interventions.json_files import read_valid_json
 from pillars.knowledge_products import import_knowledge_products, knowledge_product_errors
+from pillars.page_tree import ensure_pillar_pages
 
 
 class Command(BaseCommand):
@@ -17,4 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, file, **options):
         data = read_valid_json(file, knowledge_product_errors, self.stderr)
-        self.stdout.write(f"Knowledge products: {import_knowledge_products(data).summary()}")
+        with transaction.atomic():
+            # A new site has no pillar pages for the products to go under: the command creates them (the import
+            # itself never does), in the import's transaction.
+            ensure_pillar_pages()
+            report = import_knowledge_products(data)
+        self.stdout.write(f"Knowledge products: {report.summary()}")
