@@ -4,7 +4,7 @@ from wagtail.models import PageViewRestriction
 from wagtail.search import index
 from wagtail.signals import post_page_move
 
-from interventions.bulk import insert_rows
+from interventions.fast_path import insert_rows
 from interventions.indexing import indexing_deferred, pages_indexed
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
 
