@@ -20,7 +20,8 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from wagtail.models import Locale, Page
 
-from .indexing import deferred_indexing, index_pages
+from .fast_path import NewPage, index_pages, publish_imported, publish_new_pages
+from .indexing import deferred_indexing
 from .json_files import PageImportReport, json_path, unstorable_value_errors
 from .models import (
     EMMIE_FIELDS,
@@ -37,7 +38,6 @@ from .models import (
     study_reference_errors,
 )
 from .page_tree import intervention_index
-from .publishing import NewPage, publish_imported, publish_new_pages
 from .sanitize import sanitize_html
 
 FORMAT = "interventions-v1"

@@ -4,10 +4,9 @@ from wagtail.models import PageViewRestriction
 from wagtail.search.backends import get_search_backends
 from wagtail.signals import post_page_move
 
-from interventions.bulk import insert_rows
-from interventions.indexing import index_pages, indexing_deferred, pages_indexed
+from interventions.fast_path import index_pages, insert_rows
+from interventions.indexing import indexing_deferred, pages_indexed
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
-from interventions.search_entries import add_to_search_index
 
 from .facets import FACETS, RECORD_TYPES
 from .models import FacetValue, ThesaurusConcept, ThesaurusLabel
@@ -66,7 +65,7 @@ def on_vocabulary_term_saved(instance, raw=False, created=False, **kwargs):
         if products:
             index_facet_values(*products)
             for backend in get_search_backends(with_auto_update=True):
-                add_to_search_index(backend, instance.knowledge_products.model, products)
+                backend.add_bulk(instance.knowledge_products.model, products)
 
 
 def on_search_setting_changed(raw=False, **kwargs):

@@ -1,21 +1,20 @@
-"""New records are published in bulk: what an import leaves must be what publishing each new page one by one leaves
-(Wagtail's add_child, a revision, the history, the derived rows), and the pages must work in Wagtail afterwards."""
+"""New records are published in bulk: what an import leaves must be what publishing each new page one by one through
+Wagtail's public API leaves (add_child, save_revision, publish, the history, the derived rows), and the pages must work
+in Wagtail afterwards."""
 
 import json
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.test import override_settings
 from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.search.models import IndexEntry
 
 from interventions import interchange
-from interventions.indexing import index_pages
 from interventions.interchange import InvalidFile, import_document
 from interventions.models import InterventionIndexPage, InterventionPage, Outcome, Study
-from interventions.publishing import publish_imported
 from search.models import FacetValue
 from tests.factories import OutcomeFactory, RecordFactory, StudyFactory, document
 
@@ -55,16 +54,9 @@ def rich_record(number, **overrides):
     return RecordFactory(**{**fields, **overrides})
 
 
-def publish_one_by_one(new_pages):
-    """How new pages were published before the bulk path: each through add_child and its own revision, then indexed
-    as stored."""
-    for new in new_pages:
-        publish_imported(new.page, parent=new.parent)
-    index_pages([new.page for new in new_pages])
-
-
 def import_one_by_one(records):
-    with mock.patch.object(interchange, "publish_new_pages", publish_one_by_one):
+    """Each new page through add_child, save_revision and publish, then indexed as stored: the fast path off."""
+    with override_settings(FAST_IMPORT=False):
         return import_document(document(*records))
 
 

@@ -1,11 +1,11 @@
-"""Keys allocated before an insert and statements sent in a pipeline (interventions/bulk.py), which the import writes
-its new pages with: keys are never given twice, a pipeline keeps the order and the all-or-nothing of a transaction,
-and what it cannot do is refused with a clear error."""
+"""Keys allocated before an insert and statements sent in a pipeline (interventions/fast_path/bulk.py), which the
+import writes its new pages with: keys are never given twice, a pipeline keeps the order and the all-or-nothing of a
+transaction, and what it cannot do is refused with a clear error."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from interventions.bulk import allocate_keys, insert_objects, pipelined
+from interventions.fast_path.bulk import allocate_keys, insert_objects, pipelined
 from interventions.models import Setting
 
 pytestmark = pytest.mark.django_db

@@ -169,9 +169,10 @@ def index_page_by_page(term):
 @pytest.mark.parametrize("kind", [Pillar, InterventionType, OutcomeDomain])
 def test_a_relabelled_term_reindexes_its_pages_as_indexing_them_one_by_one_did(kind):
     term = add_pages(kind, 4)
+    relabelled = {**term.labels, "en": "Relabelled term", "es": "Término cambiado"}
     before = index_entries()
     with transaction.atomic():
-        kind.objects.filter(pk=term.pk).update(label_en="Relabelled term", label_es="Término cambiado")
+        kind.objects.filter(pk=term.pk).update(labels=relabelled)
         term = kind.objects.get(pk=term.pk)
         index.insert_or_update_object(term)  # the term's own entry, as its save writes it
         index_page_by_page(term)
@@ -179,7 +180,7 @@ def test_a_relabelled_term_reindexes_its_pages_as_indexing_them_one_by_one_did(k
         transaction.set_rollback(True)
     assert expected[0] != before
 
-    term.label_en, term.label_es = "Relabelled term", "Término cambiado"
+    term.labels = relabelled
     term.save()
 
     assert (index_entries(), derived_rows()) == expected
@@ -190,7 +191,7 @@ def test_relabelling_a_term_takes_as_many_queries_for_many_pages_as_for_a_few(ki
     queries = []
     for count in (2, 8):
         term = add_pages(kind, count)
-        term.label_fr = f"Étiquette {count}"
+        term.labels = {**term.labels, "fr": f"Étiquette {count}"}
         with CaptureQueriesContext(connection) as captured:
             term.save()
         queries.append(len(captured))

@@ -10,9 +10,9 @@ from django.db import connection, transaction
 from wagtail.search.backends import get_search_backend
 from wagtail.search.models import IndexEntry
 
+from interventions.fast_path.search_entries import add_to_search_index
 from interventions.indexing import PREFETCHED
 from interventions.models import InterventionPage
-from interventions.search_entries import add_to_search_index
 from tests.factories import OutcomeFactory, RecordFactory, StudyFactory
 
 pytestmark = pytest.mark.django_db

@@ -285,6 +285,10 @@ ELASTICSEARCH_INDEX_SETTINGS = {
         }
     }
 }
+# Imports publish and index their pages through interventions/fast_path, a few statements for thousands of pages,
+# on the Wagtail, modelsearch and django-treebeard versions it was tested with; off (or on other versions), through
+# Wagtail's public API, page by page: slower, the same pages, revisions and search entries.
+FAST_IMPORT = flag("FAST_IMPORT", default=True)
 # The most interventions one export file (/search/export.csv, .json) holds; larger results are downloaded in parts
 # (`offset`), so that no download holds a worker for long: at 10,000 the JSON takes about 19 s (README, Exports).
 SEARCH_EXPORT_MAX_RECORDS = int(os.environ.get("SEARCH_EXPORT_MAX_RECORDS", "10000"))

@@ -1,12 +1,12 @@
 """Publishing imported intervention pages without the admin: one by one for pages that exist, in bulk for new ones.
 
-Both leave what Wagtail's add, save_revision and publish leave (page rows, tree, revision, history, page_published).
-Pages that exist are saved inside `deferred_indexing()`, and the importer rebuilds their search entries, reference
-index and facet rows once at its end; new pages get theirs in bulk with the pages themselves (see indexing).
+Both leave what Wagtail's add_child, save_revision and publish leave (page rows, tree, revision, history,
+page_published). Pages that exist are saved inside `deferred_indexing()`, and the importer rebuilds their search
+entries, reference index and facet rows once at its end; new pages get theirs in bulk with the pages themselves (see
+indexing).
 """
 
 from collections import defaultdict
-from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import router
@@ -19,21 +19,13 @@ from wagtail.log_actions import get_active_log_context, log
 from wagtail.models import COMMENTS_RELATION_NAME, Page, PageLogEntry, Revision, get_default_page_content_type
 from wagtail.signals import page_published
 
+from ..indexing import pages_indexed
+from ..models import InterventionPage
 from .bulk import allocate_keys, insert_objects, insert_rows, pipelined
-from .indexing import index_new_pages, pages_indexed
-from .models import InterventionPage
+from .indexing import index_new_pages
 
 # The children an import writes; a new page has no others (comments are the other child relation).
 CHILD_RELATIONS = ["studies", "outcomes", "external_ratings", "links"]
-
-
-class NewPage(NamedTuple):
-    """An unsaved intervention page with its fields, terms and children set in memory, as the admin's form leaves it
-    before the first save; `is_translation` when another page of its translation_key is written before it."""
-
-    page: InterventionPage
-    parent: Page
-    is_translation: bool
 
 
 def mark_published(page, now):
@@ -42,16 +34,16 @@ def mark_published(page, now):
     page.last_published_at = page.latest_revision_created_at = now
 
 
-def publish_imported(page, parent=None):
-    """Saves and publishes a page with one save, where Wagtail's add, save_revision and publish take three: each
-    save re-indexes the page, and imports write thousands. The revision, the history entry and the page_published
+def publish_imported(page):
+    """Saves and publishes a stored page with one save, where Wagtail's save_revision and publish take two: each
+    save re-indexes the page, and imports write thousands. The revision, the history entries and the page_published
     signal are the same as a publish from the admin."""
     now = timezone.now()
+    # Publishing a revision whose title differs from the stored page's logs a rename, as Wagtail's publish does.
+    old_title = Page.objects.values_list("title", flat=True).get(pk=page.pk) if page.latest_revision_id else None
+    renamed = {"title": {"old": old_title, "new": str(page)}} if old_title not in (None, str(page)) else {}
     mark_published(page, now)
-    if parent is None:
-        page.save(clean=False)
-    else:
-        parent.add_child(instance=page)
+    page.save(clean=False)
     revision = Revision.objects.create(
         content_object=page,
         base_content_type=page.get_base_content_type(),
@@ -61,14 +53,16 @@ def publish_imported(page, parent=None):
     )
     Page.objects.filter(pk=page.pk).update(latest_revision=revision, live_revision=revision)
     page.latest_revision = page.live_revision = revision
-    log(instance=page, action="wagtail.publish", revision=revision, content_changed=True)
+    if renamed:
+        log(instance=page, action="wagtail.rename", data=renamed, revision=revision)
+    log(instance=page, action="wagtail.publish", data=renamed, revision=revision, content_changed=True)
     page_published.send(sender=InterventionPage, instance=page, revision=revision)
 
 
 def publish_new_pages(new_pages):
     """Adds, publishes and indexes unsaved intervention pages, each under its parent, with a few statements for all
-    of them instead of about a hundred each: what `publish_imported(page, parent)` and the indexing of each save
-    leave, page after page, in file order.
+    of them instead of about a hundred each: what Wagtail's add_child, save_revision and publish and the indexing of
+    each save leave, page after page, in file order.
 
     Keys are allocated first, so that no insert has to read its keys back: on PostgreSQL the inserts are then sent
     in a pipeline, and the server writes the search entries (their full text vectors are most of its work) while
