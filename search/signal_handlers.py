@@ -1,10 +1,9 @@
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import PageViewRestriction
-from wagtail.search.backends import get_search_backends
 from wagtail.signals import post_page_move
 
-from interventions.fast_path import index_pages, insert_rows
+from interventions.fast_path import index_objects, index_pages, insert_rows
 from interventions.indexing import indexing_deferred, pages_indexed
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
 
@@ -64,8 +63,7 @@ def on_vocabulary_term_saved(instance, raw=False, created=False, **kwargs):
         products = list(instance.knowledge_products.all())
         if products:
             index_facet_values(*products)
-            for backend in get_search_backends(with_auto_update=True):
-                backend.add_bulk(instance.knowledge_products.model, products)
+            index_objects(instance.knowledge_products.model, products)
 
 
 def on_search_setting_changed(raw=False, **kwargs):

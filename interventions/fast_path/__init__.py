@@ -31,12 +31,14 @@ from ..indexing import INDEX_BATCH_SIZE, PREFETCHED, pages_indexed
 from ..models import InterventionPage
 from . import indexing, publishing
 from .bulk import insert_rows
+from .search_entries import add_to_search_index
 
 __all__ = [
     "TESTED_WITH",
     "FastPathUnavailable",
     "NewPage",
     "check_tested_versions",
+    "index_objects",
     "index_pages",
     "insert_rows",
     "publish_imported",
@@ -154,3 +156,13 @@ def index_pages(pages):
             for page in batch:
                 ReferenceIndex.create_or_update_for_object(page)
         pages_indexed.send(sender=InterventionPage, pages=batch)
+
+
+def index_objects(model, objects):
+    """The search entries of other stored pages (a pillar's knowledge products when the pillar is relabelled), in a
+    few statements for all of them."""
+    for backend in get_search_backends(with_auto_update=True):
+        if fast_path_enabled():
+            add_to_search_index(backend, model, objects)
+        else:
+            backend.add_bulk(model, objects)
