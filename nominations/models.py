@@ -52,7 +52,7 @@ class Nomination(models.Model):
         max_length=255,
         blank=True,
         validators=[doi_validator],
-        help_text="10.1093/qje/qjw033",
+        help_text=_("For example 10.1093/qje/qjw033; its address at doi.org will do."),
     )
     url = url_field(_("web address of the evaluation"), max_length=2000)
     nominator_name = models.CharField(_("your name"), max_length=255)
