@@ -5,6 +5,7 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
 
@@ -277,9 +278,16 @@ def test_accepting_a_new_study_adds_it_to_a_draft_of_the_intervention(
     assert len(mail.outbox) == 1
 
 
-def test_only_those_who_may_add_interventions_accept(client, roles, django_capture_on_commit_callbacks):
-    nomination = NominationFactory()
-    outsider = UserFactory(is_staff=True)
-    client.force_login(outsider)
-    assert client.post(admin_url("accept", nomination.pk)).status_code in (302, 403)
+def test_triage_without_page_permissions_cannot_accept(client, roles):
+    """Accepting writes pages: a user who may triage nominations but not add interventions is refused."""
+    triage_only = Group.objects.create(name="Triage only")
+    triage_only.permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="change_nomination")
+    )
+    nomination = NominationFactory(name="Refused nomination")
+    client.force_login(UserFactory(groups=["Triage only"]))
+    assert client.get(admin_url("edit", nomination.pk)).status_code == 200
+    # The admin answers a refusal by sending the user to its dashboard with a message, not to the page editor.
+    assert client.post(admin_url("accept", nomination.pk))["Location"] == reverse("wagtailadmin_home")
     assert Nomination.objects.get(pk=nomination.pk).status == "new"
+    assert not InterventionPage.objects.filter(title="Refused nomination").exists()
