@@ -60,6 +60,21 @@ class NominationForm(forms.ModelForm):
             "consent_to_contact",
         ]
         field_classes = {"intervention": InterventionChoiceField}
+        # Spoken to the nominator; the admin shows the model's own names.
+        labels = {
+            "kind": _("What you nominate"),
+            "nominator_name": _("Your name"),
+            "organisation": _("Your organisation"),
+            "email": _("Your email address"),
+            "consent_to_contact": _("The editors may write to me with questions about this nomination"),
+        }
+        help_texts = {
+            "consent_to_contact": _(
+                "We write to you when the status of your nomination changes whether you tick this or not. Tick it if "
+                "the editors may also ask you about it, for example for the evaluation report. We use your address "
+                "for nothing else and never publish it."
+            ),
+        }
         widgets = {
             "kind": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 5}),

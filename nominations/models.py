@@ -22,7 +22,7 @@ class Nomination(models.Model):
         DECLINED = "declined", _("Declined")
         DUPLICATE = "duplicate", _("Duplicate")
 
-    kind = models.CharField(_("what you nominate"), max_length=20, choices=Kind.choices, default=Kind.INTERVENTION)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INTERVENTION)
     intervention = models.ForeignKey(
         InterventionPage,
         verbose_name=_("intervention"),
@@ -55,18 +55,10 @@ class Nomination(models.Model):
         help_text=_("For example 10.1093/qje/qjw033; its address at doi.org will do."),
     )
     url = url_field(_("web address of the evaluation"), max_length=2000)
-    nominator_name = models.CharField(_("your name"), max_length=255)
-    organisation = models.CharField(_("your organisation"), max_length=255, blank=True)
-    email = models.EmailField(_("your email address"))
-    consent_to_contact = models.BooleanField(
-        _("the editors may write to me with questions about this nomination"),
-        default=False,
-        help_text=_(
-            "We write to you when the status of your nomination changes whether you tick this or not. Tick it if the "
-            "editors may also ask you about it, for example for the evaluation report. We use your address for "
-            "nothing else and never publish it."
-        ),
-    )
+    nominator_name = models.CharField(_("nominator's name"), max_length=255)
+    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
+    email = models.EmailField(_("email address"))
+    consent_to_contact = models.BooleanField(_("editors may write with questions"), default=False)
     # The language the nominator wrote in, and in which they are written to.
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE, editable=False
