@@ -3,6 +3,7 @@
 - Editors create and edit interventions (and extend the vocabularies and the search thesaurus) but cannot publish:
   their changes go to review.
 - Reviewers approve and publish interventions.
+- Editors and reviewers both triage the public's nominations.
 - One working group per pillar edits and publishes that pillar's page, collections and knowledge products, and
   nothing else.
 
@@ -56,6 +57,9 @@ def setup_roles():
         ),
     )
     reviewers = role(REVIEWERS, pages={page: PUBLISH for page in indexes})
+    # Both triage the public's nominations (nominations/); accepting one needs the page permissions above as well.
+    for group in (editors, reviewers):
+        group.permissions.add(*permissions("nominations", ["change_nomination", "delete_nomination"]))
     groups = {EDITORS: editors, REVIEWERS: reviewers}
 
     pillar_pages = PillarPage.objects.select_related("pillar")

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
+from nominations import views as nomination_views
 from operations import views as operations_views
 from search import views as search_views
 
@@ -58,6 +59,8 @@ urlpatterns += i18n_patterns(
     path("gap-map/", search_views.gap_map_page, name="gap_map"),
     path("compare/", home_views.compare_page, name="compare"),
     path("method/", home_views.rating_method_page, name="rating_method"),
+    path("nominate/", nomination_views.nominate, name="nominate"),
+    path("nominate/thanks/", nomination_views.thanks, name="nomination_thanks"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

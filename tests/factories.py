@@ -158,3 +158,18 @@ class ThesaurusEntryFactory(factory.DictFactory):
 
 def thesaurus_document(*concepts):
     return {"sources": [{"key": "editorial", "title": "The editors"}], "concepts": list(concepts)}
+
+
+class NominationFactory(factory.django.DjangoModelFactory):
+    """A nomination of a new intervention as the public form stores it."""
+
+    class Meta:
+        model = "nominations.Nomination"
+
+    kind = "intervention"
+    name = factory.Sequence(lambda n: f"Nominated intervention {n}")
+    country = "CO"
+    description = "Mentoring for young people leaving detention, run by a city's youth services."
+    citation = "Gómez, L. (2021). An evaluation of youth mentoring. Journal of Tests."
+    nominator_name = "Luisa Gómez"
+    email = "luisa@example.org"

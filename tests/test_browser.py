@@ -36,6 +36,7 @@ PAGES = {
     "es-profile": "/es/interventions/one-summer-plus/",
     "es-compare": "/es/compare/?i=becoming-a-man&i=one-summer-plus",
     "es-gap-map": "/es/gap-map/",
+    "es-nominate": "/es/nominate/",
 }
 SEARCHES = {"search", "french-search", "es-search"}
 WIDTHS = {"desktop": 1366, "mobile": 375}
@@ -65,7 +66,11 @@ def serious_violations(page):
 # the browser starts: database work inside Playwright's event loop would open a connection of its own that nothing
 # closes.
 @pytest.mark.django_db(transaction=True)
-def test_public_pages_and_the_editorial_workflow_in_a_browser(live_server, editorial_site, fixture_document, browser):
+def test_public_pages_and_the_editorial_workflow_in_a_browser(
+    live_server, editorial_site, fixture_document, browser, settings
+):
+    # A browser fills the nomination form faster than a person: the minimum time has tests of its own.
+    settings.NOMINATION_MIN_SECONDS = 0
     refused = []
     check_public_pages(live_server, browser, PAGES | editorial_site.pages, refused)
     check_forest_plot_on_phones(live_server, browser, fixture_document, refused)
@@ -74,6 +79,7 @@ def test_public_pages_and_the_editorial_workflow_in_a_browser(live_server, edito
     check_search_filters_fold_on_phones(live_server, browser, refused)
     check_review_workflow(live_server, browser, editorial_site, refused)
     check_admins(live_server, browser, editorial_site, refused)
+    check_nomination_accepted(live_server, browser, editorial_site, refused)
     assert refused == []
 
 
@@ -331,6 +337,38 @@ def check_admins(live_server, browser, site, refused):
     with page.expect_navigation():
         page.get_by_role("button", name="Save draft").click()
     assert f"Page '{intervention.title}' has been updated." in page.locator(".messages").inner_text()
+    page.close()
+
+
+def check_nomination_accepted(live_server, browser, site, refused):
+    """A visitor nominates an intervention through the Spanish form, without any script of the page's own; an editor
+    finds it in the admin's listing, accepts it, and lands in the page editor on the new draft."""
+    page = open_page(browser, refused, viewport={"width": 375, "height": 900})
+    page.goto(live_server.url + "/es/nominate/")
+    page.fill("#id_name", "Barrio Seguro")
+    page.select_option("#id_country", "DO")
+    page.fill("#id_description", "Policía comunitaria y programas sociales en barrios de Santo Domingo.")
+    page.fill("#id_doi", "10.1234/barrio.2020")
+    page.fill("#id_nominator_name", "Ana Pérez")
+    page.fill("#id_email", "ana@example.org")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enviar la propuesta").click()
+    assert page.url.endswith("/es/nominate/thanks/")
+    assert page.locator("h1").inner_text() == "Gracias por su propuesta"
+    page.close()
+
+    page = open_page(browser, refused, viewport={"width": 1280, "height": 900})
+    log_in(page, live_server.url, site.editor, next_path="/admin/nominations/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Barrio Seguro").click()
+    with page.expect_navigation():
+        page.goto(page.url.replace("/edit/", "/accept/"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Accept and open the draft").click()
+    assert "/admin/pages/" in page.url and page.input_value("#id_title") == "Barrio Seguro"
+    page.get_by_role("tab", name="Evidence").click()
+    assert page.input_value("[name=studies-0-doi]") == "10.1234/barrio.2020"
+    page.screenshot(path=SCREENSHOTS / "nomination-accepted.png", full_page=True)
     page.close()
 
 

@@ -77,6 +77,23 @@ def test_login_throttling_is_configured_from_the_environment():
     ) == [3, 60 * 60, "X-Real-IP"]
 
 
+def test_email_goes_to_the_console_unless_production_names_an_smtp_server():
+    backend = "settings.EMAIL_BACKEND"
+    assert settings_value(backend) == "django.core.mail.backends.console.EmailBackend"
+    assert settings_value(backend, module="kb_site.settings.production", **PRODUCTION) == (
+        "django.core.mail.backends.console.EmailBackend"
+    )
+    smtp = "[getattr(settings, name) for name in ('EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_PORT', 'EMAIL_USE_TLS')]"
+    assert settings_value(
+        smtp,
+        module="kb_site.settings.production",
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="465",
+        EMAIL_USE_TLS="false",
+        **PRODUCTION,
+    ) == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.org", 465, False]
+
+
 def test_production_settings_pass_the_deployment_checks():
     environment = {
         "DJANGO_SETTINGS_MODULE": "kb_site.settings.production",

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "search",
     "operations",
     "logins",
+    "nominations",
     "wagtail.contrib.forms",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.redirects",
@@ -180,6 +181,16 @@ AXES_CLIENT_IP_CALLABLE = "logins.client_address.client_address"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Masked in the audit's copies of the form and in axes' log lines; the password always is.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+
+# Public nominations (nominations.spam): a form sent sooner than this after it was served is refused as a bot's, and
+# one client address may send this many nominations in a window of this many minutes (counted in Django's cache).
+NOMINATION_MIN_SECONDS = float(os.environ.get("NOMINATION_MIN_SECONDS", "3"))
+NOMINATION_RATE_LIMIT = int(os.environ.get("NOMINATION_RATE_LIMIT", "5"))
+NOMINATION_RATE_WINDOW_MINUTES = int(os.environ.get("NOMINATION_RATE_WINDOW_MINUTES", "60"))
+
+# Email (the nominators' status emails): written to the console, unless production settings name an SMTP server.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -35,6 +35,18 @@ X_FRAME_OPTIONS = "DENY"
 # login page to guard, so it is left out unless an operator turns it on (README, "Login throttling").
 DJANGO_ADMIN_ENABLED = flag("DJANGO_ADMIN_ENABLED", default=False)
 
+# Email through the SMTP server named in the environment; without EMAIL_HOST the emails go to the console (standard
+# output), as in development.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = flag("EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = flag("EMAIL_USE_SSL", False)
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+
 
 # WhiteNoise serves the collected static files, before any other middleware touches the request.
 MIDDLEWARE.insert(  # noqa: F405
