@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from interventions.fields import LanguageField
 from interventions.models import InterventionPage, doi_validator, url_field
 
 
@@ -60,9 +61,7 @@ class Nomination(models.Model):
     email = models.EmailField(_("email address"))
     consent_to_contact = models.BooleanField(_("editors may write with questions"), default=False)
     # The language the nominator wrote in, and in which they are written to.
-    language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE, editable=False
-    )
+    language = LanguageField(_("language"), max_length=10, default=settings.LANGUAGE_CODE, editable=False)
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)

@@ -4,6 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django_countries.fields
 from django.conf import settings
+import interventions.fields
 from django.db import migrations, models
 
 
@@ -33,7 +34,7 @@ class Migration(migrations.Migration):
                 ('organisation', models.CharField(blank=True, max_length=255, verbose_name='organisation')),
                 ('email', models.EmailField(max_length=254, verbose_name='email address')),
                 ('consent_to_contact', models.BooleanField(default=False, verbose_name='editors may write with questions')),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish'), ('pt', 'Portuguese'), ('fr', 'French')], default='en', editable=False, max_length=10, verbose_name='language')),
+                ('language', interventions.fields.LanguageField(default='en', editable=False, max_length=10, verbose_name='language')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='received')),
                 ('status', models.CharField(choices=[('new', 'New'), ('in_review', 'In review'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('duplicate', 'Duplicate')], default='new', max_length=20, verbose_name='status')),
                 ('editor_notes', models.TextField(blank=True, help_text='Never shown to the nominator.', verbose_name="editors' notes")),
