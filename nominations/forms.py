@@ -45,20 +45,7 @@ class NominationForm(forms.ModelForm):
 
     class Meta:
         model = Nomination
-        fields = [
-            "kind",
-            "intervention",
-            "name",
-            "country",
-            "description",
-            "citation",
-            "doi",
-            "url",
-            "nominator_name",
-            "organisation",
-            "email",
-            "consent_to_contact",
-        ]
+        fields = [*Nomination.SUBMITTED_FIELDS, *Nomination.NOMINATOR_FIELDS]
         field_classes = {"intervention": InterventionChoiceField}
         # Spoken to the nominator; the admin shows the model's own names.
         labels = {

@@ -11,6 +11,11 @@ class Nomination(models.Model):
     """What a visitor proposes through the public form. Nothing of it is published: editors triage it here, and an
     accepted nomination becomes a draft that goes through the review workflow like any other change."""
 
+    # What the visitor tells about the intervention or study, and about themselves: the public form's fields, shown
+    # read-only to the editors.
+    SUBMITTED_FIELDS = ["kind", "intervention", "name", "country", "description", "citation", "doi", "url"]
+    NOMINATOR_FIELDS = ["nominator_name", "organisation", "email", "consent_to_contact"]
+
     class Kind(models.TextChoices):
         INTERVENTION = "intervention", _("A new intervention")
         STUDY = "study", _("A new study of an intervention in the knowledge base")

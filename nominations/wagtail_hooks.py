@@ -8,18 +8,6 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from .admin_views import AcceptView, NominationEditView, NominationIndexView
 from .models import Nomination
 
-SUBMITTED_FIELDS = [
-    "kind",
-    "intervention",
-    "name",
-    "country",
-    "description",
-    "citation",
-    "doi",
-    "url",
-]
-NOMINATOR_FIELDS = ["nominator_name", "organisation", "email", "consent_to_contact", "language", "created_at"]
-
 
 class NominationViewSet(ModelViewSet):
     """The editors' triage. Nominations come from the public form only: nobody adds or copies one here, and what the
@@ -44,9 +32,12 @@ class NominationViewSet(ModelViewSet):
             [FieldPanel("status"), FieldPanel("reviewer"), FieldPanel("editor_notes")], heading=_("Triage")
         ),
         MultiFieldPanel(
-            [FieldPanel(name, read_only=True) for name in SUBMITTED_FIELDS], heading=_("What was nominated")
+            [FieldPanel(name, read_only=True) for name in Nomination.SUBMITTED_FIELDS], heading=_("What was nominated")
         ),
-        MultiFieldPanel([FieldPanel(name, read_only=True) for name in NOMINATOR_FIELDS], heading=_("Nominator")),
+        MultiFieldPanel(
+            [FieldPanel(name, read_only=True) for name in [*Nomination.NOMINATOR_FIELDS, "language", "created_at"]],
+            heading=_("Nominator"),
+        ),
     ]
 
     def get_common_view_kwargs(self, **kwargs):
