@@ -137,14 +137,13 @@ def check_public_pages(live_server, browser, pages, refused):
     no request to another host, and within the weight budget. The screenshots are kept for people to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)
     problems = {}
-    requests = []  # those of the page being loaded
     for width_name, width in WIDTHS.items():
         height = SCREEN_HEIGHTS[width_name]
-        page = open_page(browser, refused, viewport={"width": width, "height": height})
-        page.context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
-        page.on("request", lambda request: requests.append(request))
         for name, path in pages.items():
-            requests.clear()
+            # A browser of its own for each page, with an empty cache: what a first visit loads.
+            page = open_page(browser, refused, viewport={"width": width, "height": height})
+            requests = []
+            page.on("request", lambda request, requests=requests: requests.append(request))
             response = page.goto(live_server.url + path)
             assert response.ok, f"{path}: {response.status}"
             assert_strict_public_policy(response.headers)
@@ -158,12 +157,11 @@ def check_public_pages(live_server, browser, pages, refused):
                     found.append(f"the first result ends {first_result['y'] + first_result['height']:.0f}px down")
             found += serious_violations(page)
             found += [f"request to another host: {r.url}" for r in requests if not r.url.startswith(live_server.url)]
-            # The bodies as the server sent them (uncompressed here, so more than a production transfer); read from
-            # the responses, since Chromium may still answer a file from its memory cache and report no transfer.
+            # The bodies as the server sent them: uncompressed here, so more than a production transfer.
             weight = sum(len(r.response().body()) for r in requests if r.resource_type in COUNTED_RESOURCES)
             if weight > PAGE_BUDGET_BYTES:
                 found.append(f"{weight} bytes of HTML, CSS and scripts, over the budget of {PAGE_BUDGET_BYTES}")
-        page.close()
+            page.close()
     assert {where: found for where, found in problems.items() if found} == {}
 
 
