@@ -62,7 +62,7 @@ def term_labels(rows):
     """{page key: [labels]} from rows of (page key, {language: label})."""
     labels = defaultdict(list)
     for key, term_labels in rows:
-        labels[key] += [label for label in (term_labels or {}).values() if label]
+        labels[key] += [label for label in term_labels.values() if label]
     return labels
 
 

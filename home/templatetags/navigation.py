@@ -14,7 +14,7 @@ register = template.Library()
 def pillar_links():
     """Each pillar, linked to its working group's page in the visitor's language where one is published, otherwise
     to the search narrowed to it."""
-    pages = PillarPage.objects.live().public().filter(locale=Locale.get_active()).select_related("pillar")
+    pages = PillarPage.objects.live().public().filter(locale=Locale.get_active())
     page_urls = {page.pillar_id: page.url for page in pages}
     search = reverse("search")
     return [

@@ -161,8 +161,9 @@ def index_pages(pages):
 def index_objects(model, objects):
     """The search entries of other stored pages (a pillar's knowledge products when the pillar is relabelled), in a
     few statements for all of them."""
+    fast = fast_path_enabled()
     for backend in get_search_backends(with_auto_update=True):
-        if fast_path_enabled():
+        if fast:
             add_to_search_index(backend, model, objects)
         else:
             backend.add_bulk(model, objects)
