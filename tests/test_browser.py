@@ -77,6 +77,7 @@ def test_public_pages_and_the_editorial_workflow_in_a_browser(
     check_gap_map_scrolls_in_its_own_box(live_server, browser, refused)
     check_keyboard_search(live_server, browser, refused)
     check_search_filters_fold_on_phones(live_server, browser, refused)
+    check_compare_tray(live_server, browser, refused)
     check_review_workflow(live_server, browser, editorial_site, refused)
     check_admins(live_server, browser, editorial_site, refused)
     check_nomination_accepted(live_server, browser, editorial_site, refused)
@@ -238,6 +239,24 @@ def check_keyboard_search(live_server, browser, refused):
     for _ in range(3):
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") in ("A", "INPUT", "SELECT", "BUTTON")
+    page.close()
+
+
+def check_compare_tray(live_server, browser, refused):
+    """The compare tray names the interventions ticked so far, and compares them."""
+    page = open_page(browser, refused, viewport={"width": 375, "height": 812})
+    page.goto(live_server.url + "/search/?q=violence")
+    tray = page.locator(".compare-tray")
+    assert tray.locator(".chosen li").count() == 0
+    cards = page.locator("article.card:has(.compare-pick)")
+    titles = [cards.nth(n).locator("h2").inner_text() for n in (0, 1)]
+    for n in (0, 1):
+        cards.nth(n).locator(".compare-pick input").check()
+    assert tray.locator(".chosen li").all_inner_texts() == titles
+    assert tray.locator(".hint").inner_text() == "Chosen to compare:"
+    with page.expect_navigation():
+        tray.get_by_role("button").click()
+    assert [cell.inner_text() for cell in page.locator("table.compare thead th a").all()] == titles
     page.close()
 
 
