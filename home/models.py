@@ -1,4 +1,3 @@
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -31,19 +30,3 @@ class HomePage(Page):
         recent = visible_interventions(language).order_by("-last_published_at", "title")
         context["recent"] = with_headline_data(recent)[:6]
         return context
-
-
-class RecordPage(Page):
-    """A page that the public search lists: in each language a visitor sees its translation into that language
-    where one exists, otherwise its original."""
-
-    # The first page of a set of translations is the original; the others translate it. Set once, on creation.
-    is_translation = models.BooleanField(default=False, editable=False)
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self._state.adding:
-            self.is_translation = type(self).objects.filter(translation_key=self.translation_key).exists()
-        return super().save(*args, **kwargs)

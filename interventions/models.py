@@ -27,8 +27,6 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from home.models import RecordPage
-
 from .citations import bibtex, ris
 from .fields import ChoiceListField, CountryListField, StringListField, country_names
 from .headline import headline
@@ -186,6 +184,22 @@ class OutcomeDomain(VocabularyTerm):
     class Meta(VocabularyTerm.Meta):
         verbose_name = _("outcome domain")
         verbose_name_plural = _("outcome domains")
+
+
+class RecordPage(Page):
+    """A page that the public search lists: in each language a visitor sees its translation into that language
+    where one exists, otherwise its original."""
+
+    # The first page of a set of translations is the original; the others translate it. Set once, on creation.
+    is_translation = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.is_translation = type(self).objects.filter(translation_key=self.translation_key).exists()
+        return super().save(*args, **kwargs)
 
 
 class InterventionIndexPage(Page):

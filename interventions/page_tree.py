@@ -1,4 +1,4 @@
-"""The pages interventions live under: the home page and an interventions index in every language.
+"""The pages interventions live under: the site's home page and an interventions index in every language.
 
 Setup commands create them (`ensure_page_tree`: `setup_demo`, and `import_interventions` on a freshly migrated
 site); an import only finds them (`intervention_index`), so that reading data never writes pages as a side effect.
@@ -6,9 +6,7 @@ site); an import only finds them (`intervention_index`), so that reading data ne
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Locale, Page, Site
-
-from home.models import HomePage
+from wagtail.models import Locale, Site
 
 from .models import InterventionIndexPage
 
@@ -20,7 +18,7 @@ class MissingPageTree(Exception):
 
 
 def ensure_page_tree():
-    """Creates, where missing, the home page and the interventions index in every language of the site."""
+    """Creates, where missing, the home page's translations and the interventions index in every language."""
     for locale in Locale.objects.all():
         ensure_intervention_index(locale)
 
@@ -38,28 +36,17 @@ def intervention_index(locale):
 
 @transaction.atomic
 def ensure_home_page(locale):
-    default_locale = Locale.get_default()
-    home = HomePage.objects.filter(locale=default_locale).first()
-    if home is None:
-        home = create_default_home_page(default_locale)
-    if locale.pk == default_locale.pk:
+    """The site's home page in this language, translated from the default language's where missing.
+
+    The home page is the default site's root page (the home app's migration creates it): the domain places its
+    pages under it without knowing its type."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        raise MissingPageTree("The site has no default Wagtail site and home page: run `manage.py migrate`.")
+    home = site.root_page.specific
+    if home.locale_id == locale.pk:
         return home
     return home.get_translation_or_none(locale) or publish(home.copy_for_translation(locale))
-
-
-def create_default_home_page(locale):
-    root = Page.get_first_root_node()
-    # Wagtail's first migration leaves a plain "Welcome" page as the site root; the real home page replaces it.
-    for placeholder in root.get_children().exact_type(Page).filter(slug="home", numchild=0):
-        placeholder.delete()
-    home = root.add_child(instance=HomePage(title=str(_("What works in citizen security")), slug="home", locale=locale))
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name=home.title)
-    else:
-        site.root_page = home
-        site.save()
-    return home
 
 
 @transaction.atomic

@@ -14,9 +14,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from home.models import RecordPage
 from interventions.fields import StringListField
-from interventions.models import RICH_TEXT_FEATURES, InterventionPage, Pillar, url_field, year_validators
+from interventions.models import RICH_TEXT_FEATURES, InterventionPage, Pillar, RecordPage, url_field, year_validators
 
 
 class PillarPage(Page):

@@ -1,6 +1,7 @@
 """The JSON shape of search results, shared by the API and anything else that serializes them."""
 
-from .facets import FACETS, record_type
+from .facets import FACETS
+from .record_types import record_type
 
 # The API only reads: every other method is a 405 (see views.read_only_api and the OpenAPI description).
 API_METHODS = ("GET", "HEAD", "OPTIONS")

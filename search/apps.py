@@ -6,6 +6,8 @@ class SearchConfig(AppConfig):
     name = "search"
 
     def ready(self):
+        from .record_types import register_record_types
         from .signal_handlers import register_signal_handlers
 
+        register_record_types()
         register_signal_handlers()

@@ -9,7 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from interventions.models import EMMIE_FIELDS, InterventionPage, Outcome, Study
-from pillars.models import KnowledgeProductPage
+
+from .record_types import REGISTERED
 
 TAG = re.compile(r"<[^>]+>")
 # Descriptions are embedded a passage at a time: the encoder reads about a paragraph well, a whole page poorly.
@@ -51,10 +52,10 @@ def plain_text(rich_text):
 
 
 def read_documents(keys):
-    """{key: Document} of the interventions and knowledge products with these keys."""
+    """{key: Document} of the pages of every kind the search lists with these keys."""
     documents = {}
-    documents |= intervention_documents(keys)
-    documents |= knowledge_product_documents(keys)
+    for record_type in REGISTERED.values():
+        documents |= record_type.read_documents(keys)
     return documents
 
 
@@ -109,14 +110,3 @@ def through_term_field(through):
         for field in through._meta.get_fields()
         if field.is_relation and field.related_model is not InterventionPage and field.many_to_one
     )
-
-
-def knowledge_product_documents(keys):
-    rows = KnowledgeProductPage.objects.filter(pk__in=keys).values_list(
-        "pk", "locale__language_code", "title", "summary", "body", "authors"
-    )
-    documents = {}
-    for key, language, title, summary, body, authors in rows:
-        description = plain_text(body)
-        documents[key] = Document(key, language, title, summary, [], [description, *authors], description)
-    return documents

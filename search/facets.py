@@ -8,18 +8,15 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
+from interventions.models import InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
 from interventions.vocabularies import (
     EVIDENCE_RATING_RANK,
     STUDY_DESIGN_RANK,
     EvidenceRating,
     StudyDesign,
 )
-from pillars.models import KnowledgeProductPage
 
-# The kinds of page the search finds, by the value of the content_type facet.
-RECORD_TYPES = {"intervention": InterventionPage, "knowledge_product": KnowledgeProductPage}
-RECORD_TYPE_LABELS = {"intervention": _("Intervention"), "knowledge_product": _("Knowledge product")}
+from .record_types import REGISTERED, record_type
 
 
 def vocabulary_labels(model):
@@ -37,11 +34,7 @@ def choice_labels(choices):
 
 
 def record_type_labels(values):
-    return {value: str(RECORD_TYPE_LABELS[value]) for value in values if value in RECORD_TYPE_LABELS}
-
-
-def record_type(page):
-    return [name for name, model in RECORD_TYPES.items() if isinstance(page, model)]
+    return {value: str(REGISTERED[value].label) for value in values if value in REGISTERED}
 
 
 def related_values(relation, value_of=lambda term: term.slug):

@@ -3,8 +3,9 @@
 from django.conf import settings
 
 from .api import API_METHODS
-from .facets import FACETS, RECORD_TYPES
+from .facets import FACETS
 from .params import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH
+from .record_types import RECORD_TYPES
 from .service import MAX_PAGE_SIZE, SORTS
 
 # The methods that would change something, each a 405 on every path.

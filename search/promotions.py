@@ -13,7 +13,8 @@ from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.search.utils import normalise_query_string
 
 from .models import VisiblePage
-from .service import select, specific_pages
+from .record_types import load_results
+from .service import select
 
 
 def promoted_keys(params, corrected_query=None):
@@ -52,7 +53,7 @@ def with_promotions(result):
     if not keys:
         return result
     on_page = {hit.pk: hit for hit in result.hits}
-    missing = specific_pages([key for key in keys if key not in on_page])
+    missing = load_results([key for key in keys if key not in on_page])
     picks = []
     for key in keys:
         pick = on_page.get(key) or missing.get(key)

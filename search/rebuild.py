@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Count
 from wagtail.models import Page
 
-from .facets import RECORD_TYPES
 from .models import FacetValue, VisiblePage
+from .record_types import RECORD_TYPES
 from .signal_handlers import index_facet_values
 from .snapshot import current_token
 from .visibility import rebuild_visibility

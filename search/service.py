@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 
 from django.utils import translation
 
-from interventions.models import InterventionPage, with_headline_data
-from pillars.models import KnowledgeProductPage
+from interventions.models import InterventionPage
 
 from .facets import FACETS
 from .models import VisiblePage
+from .record_types import load_results
 from .snapshot import Snapshot, current_snapshot, current_text_index
 from .text import text_match
 
@@ -76,7 +76,7 @@ class FacetCount:
 class SearchResult:
     params: SearchParams
     count: int
-    hits: list  # InterventionPage or KnowledgeProductPage, with `score` (None without a query)
+    hits: list  # pages of the kinds in record_types.REGISTERED, each with `score` (None without a query)
     facets: dict  # facet name -> list of FacetCount
     corrected_query: str | None = None  # the query with its typos corrected: the results are for it
     terms: frozenset = frozenset()  # the stems the query matched, stemmed, corrected or synonym, to highlight
@@ -204,7 +204,7 @@ def ordered(selection, keys, params, start, stop):
     page_keys, relevance = ranked_keys(selection, keys, params, start, stop)
     if relevance is None:
         relevance = selection.scores(page_keys) if selection.scores is not None else {}
-    pages = specific_pages(page_keys)
+    pages = load_results(page_keys)
     hits = [pages[key] for key in page_keys if key in pages]
     for hit in hits:
         hit.score = relevance.get(hit.pk)
@@ -230,13 +230,6 @@ def ranked_keys(selection, keys, params, start, stop):
 
     ranked = sorted(keys, key=order) if stop is None else heapq.nsmallest(stop, keys, key=order)
     return ranked[start:stop], relevance
-
-
-def specific_pages(keys):
-    """{key: page} of the interventions and knowledge products with these keys, with what results show of them: a
-    query or two per kind of page, however many keys."""
-    interventions = with_headline_data(InterventionPage.objects.prefetch_related("pillars")).in_bulk(keys)
-    return interventions | KnowledgeProductPage.objects.select_related("pillar").in_bulk(keys)
 
 
 def visible_interventions(language_code):

@@ -7,8 +7,9 @@ from interventions.fast_path import index_objects, index_pages, insert_rows
 from interventions.indexing import indexing_deferred, pages_indexed
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
 
-from .facets import FACETS, RECORD_TYPES
+from .facets import FACETS
 from .models import FacetValue, ThesaurusConcept, ThesaurusLabel
+from .record_types import RECORD_TYPES
 from .snapshot import mark_changed, mark_documents_changed
 from .visibility import index_visibility, index_visibility_under
 

@@ -15,8 +15,8 @@ from wagtail.search.backends import get_search_backend
 from . import elasticsearch
 from .circuit import ElasticsearchUnavailable, elasticsearch_circuit
 from .embeddings import query_vector
-from .facets import RECORD_TYPES
 from .health import note_backend_used
+from .record_types import RECORD_TYPES
 
 # Tuned on the development set (../shared/eval): see README's Search relevance section.
 SIMILARITY_FLOOR = 0.25

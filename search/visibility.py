@@ -21,8 +21,8 @@ from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Length, Substr
 from wagtail.models import Page, PageViewRestriction
 
-from .facets import RECORD_TYPES
 from .models import VisiblePage
+from .record_types import RECORD_TYPES
 from .snapshot import mark_changed
 
 

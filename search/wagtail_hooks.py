@@ -6,8 +6,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .facets import RECORD_TYPES
 from .models import ThesaurusConcept
+from .record_types import RECORD_TYPES
 from .reports import QueriesWithoutResultsReportView, SearchQueriesReportView, can_see_search_reports
 from .response_cache import cached_answer
 

@@ -247,6 +247,11 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhos
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 
+# The kinds of page the search lists, in the order its content facet shows them: each a search.record_types.RecordType
+# (its model, how search reads its pages and loads them for result lists). Search learns them here, so that it never
+# imports the site apps that define them.
+SEARCH_RECORD_TYPES = ["search.intervention_records.INTERVENTIONS", "pillars.search_records.KNOWLEDGE_PRODUCTS"]
+
 # Unset: Wagtail's database backend (SQLite FTS5 or PostgreSQL full text). Set: Elasticsearch 9, with the
 # database backend kept up to date beside it to answer when Elasticsearch cannot.
 DATABASE_SEARCH_BACKEND = {

@@ -4,8 +4,8 @@ from wagtail.search.backends import get_search_backend
 
 from search.documents import read_documents
 from search.embeddings import embed_texts, text_hash
-from search.facets import RECORD_TYPES
 from search.models import VisiblePage
+from search.record_types import RECORD_TYPES
 from search.snapshot import mark_documents_changed
 from search.text import is_elasticsearch
 
