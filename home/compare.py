@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from interventions.models import with_headline_data
-from search.service import visible_interventions
+from search.service import visible_intervention_pages
 
 MIN_COMPARED, MAX_COMPARED = 2, 4
 
@@ -27,7 +27,7 @@ def compare(slugs, language_code):
             _("Choose from %(min)s to %(max)s different interventions to compare.")
             % {"min": MIN_COMPARED, "max": MAX_COMPARED}
         )
-    pages = with_headline_data(visible_interventions(language_code).filter(slug__in=slugs)).prefetch_related(
+    pages = with_headline_data(visible_intervention_pages(language_code).filter(slug__in=slugs)).prefetch_related(
         "pillars", "target_groups"
     )
     by_slug = {}

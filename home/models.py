@@ -17,7 +17,7 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         from interventions.models import with_headline_data
         from pillars.models import PillarPage
-        from search.service import SearchParams, search_interventions, visible_interventions
+        from search.service import SearchParams, search_records, visible_intervention_pages
 
         context = super().get_context(request, *args, **kwargs)
         language = self.locale.language_code
@@ -25,8 +25,8 @@ class HomePage(Page):
         pillar_pages = PillarPage.objects.child_of(self).live().public().select_related("pillar")
         pages_by_pillar = {page.pillar.slug: page for page in pillar_pages}
         context["pillars"] = [
-            (entry, pages_by_pillar.get(entry.value)) for entry in search_interventions(interventions).facets["pillar"]
+            (entry, pages_by_pillar.get(entry.value)) for entry in search_records(interventions).facets["pillar"]
         ]
-        recent = visible_interventions(language).order_by("-last_published_at", "title")
+        recent = visible_intervention_pages(language).order_by("-last_published_at", "title")
         context["recent"] = with_headline_data(recent)[:6]
         return context

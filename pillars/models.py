@@ -40,7 +40,7 @@ class PillarPage(Page):
             raise ValidationError({"pillar": _("This pillar already has a page in this language.")})
 
     def get_context(self, request, *args, **kwargs):
-        from search.service import SearchParams, search_interventions, visible_pages
+        from search.service import SearchParams, search_records, visible_pages
 
         context = super().get_context(request, *args, **kwargs)
         language = self.locale.language_code
@@ -51,7 +51,7 @@ class PillarPage(Page):
             .order_by("-publication_year", F("publication_date").desc(nulls_last=True), "title")
         )
         in_pillar = {"pillar": (self.pillar.slug,), "content_type": ("intervention",)}
-        context["intervention_count"] = search_interventions(
+        context["intervention_count"] = search_records(
             SearchParams(lang=language, filters=in_pillar, page_size=1)
         ).count
         return context
@@ -225,11 +225,11 @@ class KnowledgeProductPage(RecordPage):
         return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from .curation import visible_versions
+        from .curation import visible_translations
 
         context = super().get_context(request, *args, **kwargs)
         chosen = [item.intervention for item in self.related_interventions.select_related("intervention")]
-        context["related"] = visible_versions(chosen, self.locale.language_code)
+        context["related"] = visible_translations(chosen, self.locale.language_code)
         return context
 
 

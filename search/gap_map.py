@@ -18,7 +18,7 @@ from interventions.vocabularies import EvidenceRating
 from .facets import FACETS_BY_NAME
 from .keys import key_set
 from .models import FacetValue
-from .service import select
+from .service import selection_for
 
 # Regions of the map's filter: a label and the countries they hold (ISO 3166-1 alpha-2), the region's own first, after
 # the United Nations' M49 groups (Mexico apart, as the region's policymakers read it); every other country is in the
@@ -109,7 +109,7 @@ class GapMap:
 def gap_map(params):
     with translation.override(params.lang):
         params = replace(params, filters={**params.filters, "content_type": ("intervention",)})
-        pages = Page.objects.filter(pk__in=key_set(select(params).results())).values(
+        pages = Page.objects.filter(pk__in=key_set(selection_for(params).results())).values(
             "pk", evidence_rating=F("interventionpage__evidence_rating"), study_count=F("interventionpage__study_count")
         )
         pages = {page["pk"]: page for page in pages}

@@ -14,7 +14,7 @@ from wagtail.search.utils import normalise_query_string
 
 from .models import VisiblePage
 from .record_types import load_results
-from .service import select
+from .service import selection_for
 
 
 def promoted_keys(params, corrected_query=None):
@@ -37,7 +37,7 @@ def promoted_keys(params, corrected_query=None):
             "page__translation_key", "page_id"
         )
     )
-    allowed = select(replace(params, q="")).results()
+    allowed = selection_for(replace(params, q="")).results()
     keys = (shown.get(translation_key) for translation_key in translation_keys)
     return list(dict.fromkeys(key for key in keys if key is not None and key in allowed))
 

@@ -100,11 +100,12 @@ class SearchResult:
 
 @dataclass
 class Selection:
-    """The keys of the pages a search selects, worked out once per request: `base`, the pages the visitor can see
-    that match the text, and for each active filter the pages it lets through. The results, their count and every
-    facet count are intersections of these sets, with those of the `snapshot` they were taken from."""
+    """The keys of the pages a search selects, worked out once per request: `text_matches`, the pages the visitor can
+    see that match the text (all of them without a query), and for each active filter the pages it lets through. The
+    results, their count and every facet count are intersections of these sets, with those of the `snapshot` they
+    were taken from."""
 
-    base: frozenset
+    text_matches: frozenset
     filters: dict  # facet name (or "bcr_min", "has_cost") -> keys of the pages the filter lets through
     scores: Callable | None  # relevance of some of the keys (None without a query)
     snapshot: Snapshot
@@ -112,19 +113,19 @@ class Selection:
     terms: frozenset = frozenset()  # the stems the query may match, for highlighting
 
     def results(self, except_facet=None):
-        keys = self.base
+        keys = self.text_matches
         for name, allowed in self.filters.items():
             if name != except_facet:
                 keys = keys & allowed
         return keys
 
 
-def search_interventions(params):
+def search_records(params):
     with translation.override(params.lang):
-        selection = select(params)
+        selection = selection_for(params)
         results = selection.results()
         start = (params.page - 1) * params.page_size
-        hits = ordered(selection, results, params, start, start + params.page_size)
+        hits = ordered_hits(selection, results, params, start, start + params.page_size)
         return SearchResult(
             params=params,
             count=len(results),
@@ -141,33 +142,33 @@ def all_intervention_keys(params):
     if not params.includes_interventions:
         return []
     params = replace(params, filters={**params.filters, "content_type": ("intervention",)})
-    selection = select(params)
+    selection = selection_for(params)
     return ranked_keys(selection, selection.results(), params, 0, None)[0]
 
 
-def select(params):
+def selection_for(params):
     """What a search selects (see Selection)."""
     snapshot = current_snapshot()
-    base, scores = snapshot.visible.get(params.lang, frozenset()), None
+    text_matches, scores = snapshot.visible.get(params.lang, frozenset()), None
     corrected_query, terms = None, frozenset()
     if params.q.strip():
         match = text_match(params.q, params.lang, current_text_index(snapshot.token), correct=params.correct)
-        base, scores = base & match.keys, match.scores
+        text_matches, scores = text_matches & match.keys, match.scores
         corrected_query, terms = match.corrected_query, match.terms
     filters = {
         facet.name: snapshot.keys_with(facet.name, params.selected(facet.name))
         for facet in FACETS
         if params.selected(facet.name)
     }
-    rankings = snapshot.rankings.items()
+    sort_values = snapshot.sort_values.items()
     if params.bcr_min is not None:
         filters["bcr_min"] = {
-            key for key, ranking in rankings if ranking.bcr_low is not None and ranking.bcr_low >= params.bcr_min
+            key for key, values in sort_values if values.bcr_low is not None and values.bcr_low >= params.bcr_min
         }
     if params.has_cost:
-        filters["has_cost"] = {key for key, ranking in rankings if ranking.has_cost_data}
+        filters["has_cost"] = {key for key, values in sort_values if values.has_cost_data}
     return Selection(
-        base=base,
+        text_matches=text_matches,
         filters=filters,
         scores=scores,
         snapshot=snapshot,
@@ -198,7 +199,7 @@ ORDERINGS = {
 }
 
 
-def ordered(selection, keys, params, start, stop):
+def ordered_hits(selection, keys, params, start, stop):
     """The pages with these keys from `start` to `stop` in the requested order (the key breaks ties), each the
     specific page with its `score` (None without a query)."""
     page_keys, relevance = ranked_keys(selection, keys, params, start, stop)
@@ -214,25 +215,25 @@ def ordered(selection, keys, params, start, stop):
 def ranked_keys(selection, keys, params, start, stop):
     """The keys from `start` to `stop` in the requested order (the key breaks ties), and the relevance of every key
     when that is the order (None otherwise)."""
-    rankings = selection.snapshot.rankings
+    sort_values = selection.snapshot.sort_values
     if params.effective_sort == "relevance":
         # Scores come from the search backend: every matching key is scored, then ranked.
         relevance = selection.scores(list(keys))
 
         def order(key):
-            return (-relevance[key], *evidence_order(rankings[key]), key)
+            return (-relevance[key], *evidence_order(sort_values[key]), key)
 
     else:
         relevance = None
 
         def order(key, ranking_order=ORDERINGS[params.effective_sort]):
-            return (ranking_order(rankings[key]), key)
+            return (ranking_order(sort_values[key]), key)
 
     ranked = sorted(keys, key=order) if stop is None else heapq.nsmallest(stop, keys, key=order)
     return ranked[start:stop], relevance
 
 
-def visible_interventions(language_code):
+def visible_intervention_pages(language_code):
     return visible_pages(InterventionPage, language_code)
 
 

@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from interventions.models import InterventionPage, with_headline_data
 
 from .models import FacetValue
-from .service import visible_interventions
+from .service import visible_intervention_pages
 
 SIMILARITY_FACETS = ("intervention_type", "outcome_domain")
 
@@ -17,7 +17,7 @@ def similar_interventions(page, language_code, limit=5):
         shared_value |= Q(facet=facet, value=value)
     if not shared_value:
         return []
-    others = visible_interventions(language_code).exclude(translation_key=page.translation_key)
+    others = visible_intervention_pages(language_code).exclude(translation_key=page.translation_key)
     ranked = (
         FacetValue.objects.filter(shared_value, page__in=others.values("pk"))
         .values("page")

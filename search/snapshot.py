@@ -26,7 +26,7 @@ from .models import DocumentVersion, FacetValue, SearchDataVersion, ThesaurusCon
 
 
 @dataclass(frozen=True, slots=True)
-class Ranking:
+class SortValues:
     """What a page the search finds is filtered and ordered by (the numbers are None for knowledge products)."""
 
     evidence_rank: int | None
@@ -43,7 +43,7 @@ class Snapshot:
     token: uuid.UUID | None
     visible: dict  # language code -> frozenset of the keys of the pages its visitors see
     facet_keys: dict  # facet name -> {value: frozenset of the keys of the pages with that value}
-    rankings: dict  # key -> Ranking, for every page visible in some language
+    sort_values: dict  # key -> SortValues, for every page visible in some language
 
     def keys_with(self, facet_name, values):
         """The keys of the pages with any of these values of the facet."""
@@ -224,8 +224,8 @@ class KeyList(Aggregate):
 
 def build_snapshot(token):
     visible_pages = Page.objects.filter(pk__in=VisiblePage.objects.values("page_id"))
-    rankings = {
-        key: Ranking(*ranking)
+    sort_values = {
+        key: SortValues(*ranking)
         for key, *ranking in rows_of(
             visible_pages.values_list(
                 "pk",
@@ -239,9 +239,9 @@ def build_snapshot(token):
             )
         )
     }
-    # Every set holds the very key objects of `rankings`, not copies of them: a third of the snapshot's memory. A
+    # Every set holds the very key objects of `sort_values`, not copies of them: a third of the snapshot's memory. A
     # page deleted between the reads is left out.
-    same_key = {key: key for key in rankings}
+    same_key = {key: key for key in sort_values}
     visible = {}
     for language, key in rows_of(VisiblePage.objects.values_list("language", "page_id")):
         if key in same_key:
@@ -256,7 +256,7 @@ def build_snapshot(token):
         token=token,
         visible={language: frozenset(keys) for language, keys in visible.items()},
         facet_keys=facet_keys,
-        rankings=rankings,
+        sort_values=sort_values,
     )
 
 

@@ -20,7 +20,7 @@ from .params import InvalidParameter, parse_export_window, parse_search_params, 
 from .promotions import with_promotions
 from .query_log import log_search, search_counter
 from .response_cache import cache_for_visitors, on_every_answer
-from .service import search_interventions
+from .service import search_records
 from .suggestions import ways_on
 
 
@@ -33,7 +33,7 @@ class PageOutOfRange(Exception):
 def visitor_search(params):
     """A visitor's search, for the page and the API: the results with the editors' picks first, counted for the
     editors' reports. A page past the last raises PageOutOfRange (page 1 always exists, even without results)."""
-    result = search_interventions(params)
+    result = search_records(params)
     if not result.page_exists:
         raise PageOutOfRange(result.num_pages)
     result = with_promotions(result)

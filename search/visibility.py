@@ -26,7 +26,7 @@ from .record_types import RECORD_TYPES
 from .snapshot import mark_changed
 
 
-class RecordVersion(NamedTuple):
+class PageVisibility(NamedTuple):
     """What visibility depends on, for one page of a set of translations."""
 
     pk: int
@@ -53,7 +53,7 @@ def record_versions(querysets):
     """The versions of the pages of these querysets of interventions and knowledge products."""
     restricted = behind_view_restriction()
     return [
-        RecordVersion(*row)
+        PageVisibility(*row)
         for queryset in querysets
         for row in queryset.annotate(restricted=restricted).values_list(*VERSION_FIELDS, "restricted")
     ]

@@ -12,7 +12,7 @@ from wagtail.models import Locale
 from interventions.models import InterventionPage
 from pillars.curation import collection_interventions
 from pillars.models import CollectionItem, CollectionPage, RelatedIntervention
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 
 from .factories import CollectionPageFactory, KnowledgeProductPageFactory, PillarPageFactory
 
@@ -69,7 +69,7 @@ def test_saved_search_follows_the_hand_picked_ones_and_the_records_as_they_chang
     )
     collection.full_clean()
     assert collection.saved_search == "q=violence&evidence_rating=effective"
-    expected = search_interventions(
+    expected = search_records(
         SearchParams(q="violence", filters={"evidence_rating": ("effective",), "content_type": ("intervention",)})
     )
     assert [page.pk for page in search_collection(collection).found] == [hit.pk for hit in expected.hits]
@@ -127,7 +127,7 @@ def test_knowledge_products_are_found_by_the_same_search_with_a_content_type_fac
     )
     product.related_interventions.add(RelatedIntervention(intervention=intervention("becoming-a-man")))
     product.save_revision().publish()
-    result = search_interventions(SearchParams(q="guia municipios"))
+    result = search_records(SearchParams(q="guia municipios"))
     assert result.hits[0].pk == product.pk
     assert product.pillar.slug == PROTECTING  # from the pillar page it is published under
 
@@ -155,9 +155,7 @@ def test_exports_hold_the_interventions_among_the_results(client):
     KnowledgeProductPageFactory(parent=PillarPageFactory(), title="Violence prevention toolkit")
     response = client.get("/search/export.json", {"q": "violence"})
     exported = json.loads(b"".join(response.streaming_content))["interventions"]
-    expected = search_interventions(
-        SearchParams(q="violence", page_size=100, filters={"content_type": ("intervention",)})
-    )
+    expected = search_records(SearchParams(q="violence", page_size=100, filters={"content_type": ("intervention",)}))
     assert [record["slug"] for record in exported] == [hit.slug for hit in expected.hits]
 
 

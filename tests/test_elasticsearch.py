@@ -21,7 +21,7 @@ from interventions.models import STEMMED, InterventionPage
 from pillars.models import KnowledgeProductPage
 from search import elasticsearch
 from search.models import ThesaurusConcept, ThesaurusLabel
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 from search.text import SIMILARITY_FLOOR, elasticsearch_hits, elasticsearch_query
 from tests.factories import RecordFactory
 
@@ -366,8 +366,8 @@ def test_query_with_a_sentence_vector_adds_the_pages_nearest_in_meaning(offline_
 def test_unreachable_elasticsearch_falls_back_to_the_database_and_logs_the_failure(caplog):
     backends = {"default": elasticsearch_backend(closed_port_url()), "database": settings.DATABASE_SEARCH_BACKEND}
     with override_settings(WAGTAILSEARCH_BACKENDS=backends), caplog.at_level(logging.INFO, logger="search.circuit"):
-        result = search_interventions(SearchParams(q="denuncia"))
-    database_only = search_interventions(SearchParams(q="denuncia"))
+        result = search_records(SearchParams(q="denuncia"))
+    database_only = search_records(SearchParams(q="denuncia"))
     assert result.hits[0].slug == "disque-denuncia"
     assert [hit.slug for hit in result.hits] == [hit.slug for hit in database_only.hits]
     assert result.facets == database_only.facets
@@ -397,15 +397,13 @@ def live_synonym():
 
 @needs_server
 def test_real_server_finds_records_without_accents(live_elasticsearch):
-    assert "disque-denuncia" in [hit.slug for hit in search_interventions(SearchParams(q="denuncia")).hits]
-    assert "jovenes-construyendo-el-futuro" in [
-        hit.slug for hit in search_interventions(SearchParams(q="JOVENES")).hits
-    ]
+    assert "disque-denuncia" in [hit.slug for hit in search_records(SearchParams(q="denuncia")).hits]
+    assert "jovenes-construyendo-el-futuro" in [hit.slug for hit in search_records(SearchParams(q="JOVENES")).hits]
 
 
 @needs_server
 def test_real_server_stems_in_the_visitors_language(live_elasticsearch):
-    hits = search_interventions(SearchParams(q="empleo de verano", lang="es")).hits
+    hits = search_records(SearchParams(q="empleo de verano", lang="es")).hits
     assert "one-summer-plus" in [hit.slug for hit in hits]
 
 
@@ -441,8 +439,8 @@ def test_real_server_finds_a_synonym_from_the_thesaurus(live_synonym):
 @needs_server
 def test_real_server_facets_match_the_database_backend(live_elasticsearch):
     params = SearchParams(q="police", filters={"country": ("CO", "BR")})
-    on_elasticsearch = search_interventions(params)
+    on_elasticsearch = search_records(params)
     with override_settings(WAGTAILSEARCH_BACKENDS={"default": settings.DATABASE_SEARCH_BACKEND}):
-        on_database = search_interventions(params)
+        on_database = search_records(params)
     assert on_elasticsearch.count == on_database.count
     assert on_elasticsearch.facets == on_database.facets

@@ -22,7 +22,7 @@ from search.circuit import elasticsearch_circuit
 from search.elasticsearch import Elasticsearch9SearchBackend
 from search.health import backend_status, backend_used
 from search.index_updates import TASK_BACKEND
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 from tests.factories import RecordFactory
 from tests.test_elasticsearch import StubClient, closed_port_url, elasticsearch_backend
 
@@ -96,7 +96,7 @@ def circuit_logs(caplog):
 
 def database_slugs(query):
     with override_settings(WAGTAILSEARCH_BACKENDS={"default": settings.DATABASE_SEARCH_BACKEND}):
-        return [hit.slug for hit in search_interventions(SearchParams(q=query)).hits]
+        return [hit.slug for hit in search_records(SearchParams(q=query)).hits]
 
 
 def queued_keys():
@@ -124,7 +124,7 @@ def run_index_worker():
 
 def test_a_search_asks_elasticsearch_with_the_short_timeout_and_never_again(elasticsearch_back):
     with elasticsearch_at("http://elasticsearch.invalid:9200"):
-        search_interventions(SearchParams(q="denuncia"))
+        search_records(SearchParams(q="denuncia"))
     assert backend_used() == "elasticsearch"
     assert elasticsearch_back.options_given
     assert all(options == {"request_timeout": 0.2, "max_retries": 0} for options in elasticsearch_back.options_given)
@@ -135,7 +135,7 @@ def test_a_hung_elasticsearch_opens_the_circuit_after_a_few_failures_and_is_then
     expected = database_slugs("denuncia")
     with elasticsearch_at(url), caplog.at_level(logging.INFO, logger="search.circuit"):
         for _search in range(5):
-            assert [hit.slug for hit in search_interventions(SearchParams(q="denuncia")).hits] == expected
+            assert [hit.slug for hit in search_records(SearchParams(q="denuncia")).hits] == expected
             assert backend_used() == "database"
     # One request per failing search (no retry), then none while the circuit is open.
     assert len(accepted) == FAILURES
@@ -153,21 +153,21 @@ def test_the_circuit_half_opens_after_the_cool_off_and_a_success_closes_it(hung_
     url, accepted = hung_server
     with elasticsearch_at(url), caplog.at_level(logging.INFO, logger="search.circuit"):
         for _search in range(FAILURES):
-            search_interventions(SearchParams(q="denuncia"))
+            search_records(SearchParams(q="denuncia"))
         clock["seconds"] += COOL_OFF - 1
-        search_interventions(SearchParams(q="denuncia"))
+        search_records(SearchParams(q="denuncia"))
         assert len(accepted) == FAILURES  # still open
         clock["seconds"] += 1
-        search_interventions(SearchParams(q="denuncia"))  # the trial: it fails, the circuit opens again
+        search_records(SearchParams(q="denuncia"))  # the trial: it fails, the circuit opens again
         assert len(accepted) == FAILURES + 1
         assert elasticsearch_circuit.status() == {"circuit": "open", "retry_in_seconds": COOL_OFF}
         clock["seconds"] += COOL_OFF
         stub = answer_with(monkeypatch, StubClient())
-        search_interventions(SearchParams(q="denuncia"))  # the trial succeeds
+        search_records(SearchParams(q="denuncia"))  # the trial succeeds
         assert stub.calls[0][0] == "open_point_in_time"
         assert backend_used() == "elasticsearch"
         assert elasticsearch_circuit.status() == {"circuit": "closed"}
-        search_interventions(SearchParams(q="denuncia"))
+        search_records(SearchParams(q="denuncia"))
         assert backend_used() == "elasticsearch"
     # Nothing while it is open, nor when a trial fails: a warning when it opened, an info when it closes.
     assert [record.levelno for record in circuit_logs(caplog)] == [logging.INFO, logging.WARNING, logging.INFO]
@@ -184,7 +184,7 @@ def test_backend_status_tells_the_circuits_state_and_the_queued_updates(clock):
             "queued_index_updates": 0,
         }
         for _search in range(FAILURES):
-            search_interventions(SearchParams(q="denuncia"))
+            search_records(SearchParams(q="denuncia"))
         clock["seconds"] += 7
         assert backend_status() == {
             "configured": "elasticsearch",

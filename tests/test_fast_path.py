@@ -16,7 +16,7 @@ from django.test import override_settings
 
 from interventions import fast_path
 from interventions.interchange import import_document
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 from tests.conftest import REPO
 from tests.factories import document
 from tests.test_bulk_import import rich_record, written_state
@@ -72,7 +72,7 @@ def search_results():
     """Hits and facet counts of searches in two languages, as visitors get them."""
     results = []
     for params in [SearchParams(q="bulk programme", page_size=50), SearchParams(q="programa", lang="es", page_size=50)]:
-        result = search_interventions(params)
+        result = search_records(params)
         facets = {name: [(entry.value, entry.count) for entry in entries] for name, entries in result.facets.items()}
         results.append(([hit.slug for hit in result.hits], result.count, facets))
     return results

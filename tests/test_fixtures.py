@@ -217,11 +217,11 @@ EXAMPLES_FIND = {
 def test_the_example_searches_find_what_they_promise_in_every_language(language):
     from django.utils import translation
 
-    from search.service import SearchParams, search_interventions
+    from search.service import SearchParams, search_records
     from search.templatetags.search_tags import example_queries
 
     assert example_queries() == list(EXAMPLES_FIND)
     with translation.override(language):
         for example, expected in zip(example_queries(), EXAMPLES_FIND.values(), strict=True):
-            result = search_interventions(SearchParams(q=example, lang=language, page_size=3))
+            result = search_records(SearchParams(q=example, lang=language, page_size=3))
             assert expected & {hit.slug for hit in result.hits}, (example, [hit.slug for hit in result.hits])

@@ -17,7 +17,7 @@ from interventions.page_tree import MissingPageTree
 from pillars.knowledge_products import import_knowledge_products
 from pillars.models import KnowledgeProductPage, PillarPage
 from pillars.page_tree import ensure_pillar_pages
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 from tests.conftest import REPO
 from tests.factories import KnowledgeProductPageFactory, PillarPageFactory
 
@@ -98,9 +98,9 @@ def test_import_publishes_products_under_their_pillar_in_english_and_spanish(cli
     pagina = BeautifulSoup(client.get(pilar.find("a", string=spanish.title)["href"]).content, "html.parser")
     assert pagina.h1.get_text() == spanish.title and pagina.find("a", string="Dónde obtenerlo")["href"] == INSPIRE_URL
 
-    english_hits = search_interventions(SearchParams(q="seven strategies violence against children")).hits
+    english_hits = search_records(SearchParams(q="seven strategies violence against children")).hits
     assert english_hits[0].pk == inspire.pk
-    spanish_hits = search_interventions(SearchParams(q="siete estrategias violencia niñas", lang="es")).hits
+    spanish_hits = search_records(SearchParams(q="siete estrategias violencia niñas", lang="es")).hits
     assert spanish_hits[0].pk == spanish.pk
 
 

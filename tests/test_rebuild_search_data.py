@@ -17,7 +17,7 @@ from interventions.models import InterventionPage, InterventionType, OutcomeDoma
 from pillars.models import PillarPage
 from search import rebuild, snapshot
 from search.models import DocumentVersion, FacetValue, SearchDataVersion, VisiblePage
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 from search.signal_handlers import index_facet_values
 from tests.factories import (
     KnowledgeProductPageFactory,
@@ -95,7 +95,7 @@ def test_running_it_again_writes_the_same_rows(records):
 
 def test_it_gives_the_search_data_and_every_document_a_new_version_so_that_running_processes_reload(records):
     translated, _draft, _private = records
-    search = search_interventions(SearchParams(filters={"country": ("BR",)}, page_size=100))
+    search = search_records(SearchParams(filters={"country": ("BR",)}, page_size=100))
     assert "rebuilt-translated" in [hit.slug for hit in search.hits]
     held = snapshot.current_snapshot()
     versions = dict(DocumentVersion.objects.values_list("page_id", "token"))

@@ -161,7 +161,7 @@ def test_a_failing_search_is_a_json_500_without_the_failure(client, monkeypatch)
     def fail(params):
         raise RuntimeError("connection string postgres://secret")
 
-    monkeypatch.setattr(views, "search_interventions", fail)
+    monkeypatch.setattr(views, "search_records", fail)
     server = Client(raise_request_exception=False)
     response = server.get("/api/v1/search/?q=police")
     assert_json_error(response, 500, documented(openapi(client), 500))

@@ -24,7 +24,7 @@ from search.models import DailyQueryResults
 from search.params import InvalidParameter, parse_search_params
 from search.promotions import with_promotions
 from search.query_log import count_search, flush_search_counts
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 from search.snapshot import current_snapshot
 from search.suggestions import nearest_terms, ways_on
 from tests.factories import (
@@ -146,7 +146,7 @@ def test_page_1_of_nothing_is_not_an_error(client):
 
 
 def test_words_with_a_stem_the_search_matched_are_marked_in_a_spanish_record():
-    terms = search_interventions(SearchParams(q="homicidios", lang="es")).terms
+    terms = search_records(SearchParams(q="homicidios", lang="es")).terms
     text = "Un homicidio. Homicidios <script>x</script> homicidas"
     snippet = highlight(text, "homicidios", terms=terms, languages=["es"])
     assert snippet == "Un <mark>homicidio</mark>. <mark>Homicidios</mark> &lt;script&gt;x&lt;/script&gt; homicidas"
@@ -375,9 +375,9 @@ def test_promoted_pages_come_first_marked_and_not_repeated(client):
 
 
 def test_a_promoted_page_that_matches_keeps_its_place_at_the_top_only(client):
-    matching = search_interventions(SearchParams(q="police")).hits[3]
+    matching = search_records(SearchParams(q="police")).hits[3]
     promote("police", matching)
-    hits = with_promotions(search_interventions(SearchParams(q="police"))).hits
+    hits = with_promotions(search_records(SearchParams(q="police"))).hits
     assert hits[0].pk == matching.pk and hits[0].promoted and hits[0].score is not None
     assert [hit.pk for hit in hits].count(matching.pk) == 1
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from interventions.interchange import export_document, normalize_record, schema_validator
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 from tests.factories import RecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ QUERY = "q=police&country=BR&country=CO&sort=title"
 
 
 def expected_slugs(**params):
-    return [hit.slug for hit in search_interventions(SearchParams(page_size=100, **params)).hits]
+    return [hit.slug for hit in search_records(SearchParams(page_size=100, **params)).hits]
 
 
 def downloaded(response):

@@ -5,14 +5,14 @@ from wagtail.models import Locale
 
 from interventions.models import InterventionIndexPage, InterventionPage
 from interventions.vocabularies import EVIDENCE_RATING_RANK
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 from tests.factories import RecordFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def found(query, **filters):
-    return [hit.slug for hit in search_interventions(SearchParams(q=query, filters=filters, page_size=100)).hits]
+    return [hit.slug for hit in search_records(SearchParams(q=query, filters=filters, page_size=100)).hits]
 
 
 @pytest.fixture
@@ -63,18 +63,18 @@ def test_moving_keeps_it_findable_under_its_new_parent(page):
     home = page.get_parent().get_parent()
     other = home.add_child(instance=InterventionIndexPage(title="Archive", slug="archive"))
     page.move(other, pos="last-child")
-    hits = search_interventions(SearchParams(q="glimmerwick")).hits
+    hits = search_records(SearchParams(q="glimmerwick")).hits
     assert [hit.url for hit in hits] == ["/archive/fresh/"]
 
 
 def test_deleting_removes_it(page):
     page.delete()
     assert found("glimmerwick") == []
-    assert search_interventions(SearchParams(q="glimmerwick")).facets["pillar"] == []
+    assert search_records(SearchParams(q="glimmerwick")).facets["pillar"] == []
 
 
 def titles_found_in(language_code, query):
-    return [hit.title for hit in search_interventions(SearchParams(q=query, lang=language_code)).hits]
+    return [hit.title for hit in search_records(SearchParams(q=query, lang=language_code)).hits]
 
 
 def test_a_translation_replaces_the_original_in_its_language_while_it_is_published(import_records):

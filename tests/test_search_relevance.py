@@ -10,7 +10,7 @@ from django.core.management import call_command
 from search.analysis import analyze, query_stems
 from search.lexical import SYNONYM_WEIGHT
 from search.models import TextEmbedding
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 from search.snapshot import current_snapshot, current_text_index
 from tests.factories import RecordFactory, ThesaurusConceptFactory
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def search(q, **params):
     params.setdefault("page_size", 100)
-    return search_interventions(SearchParams(q=q, **params))
+    return search_records(SearchParams(q=q, **params))
 
 
 def slugs(result, among=None):

@@ -8,7 +8,7 @@ from django.db import connection
 
 from interventions.vocabularies import EVIDENCE_RATING_RANK, STUDY_DESIGN_RANK
 from search.facets import FACETS
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 from search.snapshot import current_snapshot, current_text_index
 from search.text import text_match
 from tests.factories import OutcomeFactory, RecordFactory, StudyFactory
@@ -53,7 +53,7 @@ def slugs(result):
 
 def search(**params):
     params.setdefault("page_size", 100)
-    return search_interventions(SearchParams(**params))
+    return search_records(SearchParams(**params))
 
 
 def test_browsing_without_a_query_lists_every_intervention_with_facets(fixture_document):

@@ -11,7 +11,7 @@ from wagtail.models import Locale
 
 from interventions.models import Pillar
 from search.models import FacetValue, SearchDataVersion, VisiblePage
-from search.service import SearchParams, search_interventions
+from search.service import SearchParams, search_records
 from search.text import text_match
 from tests.factories import RecordFactory, ThesaurusConceptFactory
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def search(**params):
-    return search_interventions(SearchParams(page_size=100, **params))
+    return search_records(SearchParams(page_size=100, **params))
 
 
 def slugs(**params):

@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 
 from search.models import VisiblePage
-from search.visibility import RecordVersion, visible_languages
+from search.visibility import PageVisibility, visible_languages
 from tests.factories import KnowledgeProductPageFactory, PillarPageFactory, RecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ LANGUAGES = ["en", "es", "pt", "fr"]
 
 
 def version(pk, language_code, live=True, is_translation=False, translation_key="k"):
-    return RecordVersion(pk, translation_key, language_code, live, is_translation)
+    return PageVisibility(pk, translation_key, language_code, live, is_translation)
 
 
 def test_an_original_stands_in_for_every_language_without_a_live_translation():
