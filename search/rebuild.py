@@ -15,16 +15,11 @@ from django.db.models import Count
 from wagtail.models import Page
 
 from .models import FacetValue, VisiblePage
-from .record_types import RECORD_TYPES
+from .record_types import REGISTERED
 from .signal_handlers import index_facet_values
 from .snapshot import current_token
 from .visibility import rebuild_visibility
 
-# What the facets read of each kind of page (search.facets), read with a batch of pages rather than page by page.
-FACET_RELATIONS = {
-    "intervention": ["pillars", "intervention_types", "settings", "target_groups", "studies", "outcomes__domain"],
-    "knowledge_product": ["pillar"],
-}
 # Pages per batch: bounds memory and the size of each `IN (...)` list.
 BATCH_SIZE = 500
 
@@ -54,13 +49,14 @@ def rebuild_search_data():
     the search data new versions, and reports what it wrote. Running it again writes the same rows."""
     FacetValue.objects.all().delete()
     pages = {}
-    for name, model in RECORD_TYPES.items():
+    for name, record_type in REGISTERED.items():
+        model = record_type.model
         keys = list(model.objects.order_by("pk").values_list("pk", flat=True))
         pages[name] = len(keys)
         for start in range(0, len(keys), BATCH_SIZE):
             batch = model.objects.filter(pk__in=keys[start : start + BATCH_SIZE])
             # Also gives the pages' documents, and the search data, new versions.
-            index_facet_values(*batch.prefetch_related(*FACET_RELATIONS[name]))
+            index_facet_values(*batch.prefetch_related(*record_type.facet_relations))
     VisiblePage.objects.all().delete()
     rebuild_visibility(Page.objects.values("translation_key"))
     return RebuildReport(

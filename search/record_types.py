@@ -20,6 +20,8 @@ class RecordType:
     read_documents: Callable
     # keys -> {key: page}: these pages with what result lists show of them, a query or two however many keys
     load_results: Callable
+    # What the facets (search.facets) read of its pages, prefetched a batch of pages at a time when they are rebuilt.
+    facet_relations: tuple = ()
 
 
 # {name: RecordType}, and {name: model} for the many callers that need only the model.

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from search.documents import read_documents
+from search.record_types import RECORD_TYPES, load_results, record_type, register_record_types
+from tests.factories import KnowledgeProductPageFactory, PillarPageFactory
+
 PROJECT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -51,3 +55,30 @@ def test_an_import_against_the_direction_breaks_the_contract(tmp_path, module, f
     result = lint_imports(project)
     assert result.returncode != 0
     assert "1 broken" in result.stdout
+
+
+@pytest.fixture
+def only_interventions_searchable():
+    register_record_types(["search.intervention_records.INTERVENTIONS"])
+    yield
+    register_record_types()
+
+
+@pytest.mark.django_db
+def test_search_lists_the_kinds_of_page_that_settings_name(only_interventions_searchable):
+    product = KnowledgeProductPageFactory(parent=PillarPageFactory(), title="Guide to violence interrupters")
+
+    assert list(RECORD_TYPES) == ["intervention"]
+    assert record_type(product) == []
+    assert load_results([product.pk]) == {}
+    assert read_documents([product.pk]) == {}
+
+
+@pytest.mark.django_db
+def test_a_site_app_adds_a_kind_of_page_without_search_importing_it():
+    product = KnowledgeProductPageFactory(parent=PillarPageFactory(), title="Guide to violence interrupters")
+
+    assert list(RECORD_TYPES) == ["intervention", "knowledge_product"]
+    assert record_type(product) == ["knowledge_product"]
+    assert load_results([product.pk])[product.pk].pillar == product.pillar
+    assert read_documents([product.pk])[product.pk].title == "Guide to violence interrupters"
