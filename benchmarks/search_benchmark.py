@@ -397,7 +397,8 @@ def capitalized(text):
 
 def import_records(generator, records, batch_size):
     """Imports the records in documents of `batch_size`; returns the seconds spent importing, generation left out."""
-    from interventions.interchange import FORMAT, import_document
+    from interventions.interchange.importer import import_document
+    from interventions.interchange.mapping import FORMAT
 
     seconds = 0.0
     for start in range(0, records, batch_size):

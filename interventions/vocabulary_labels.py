@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .interchange import VOCABULARY_FIELDS
+from .interchange.mapping import VOCABULARY_FIELDS
 from .models import OutcomeDomain, slug_validator
 
 VOCABULARIES = {**VOCABULARY_FIELDS, "outcome_domains": OutcomeDomain}

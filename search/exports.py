@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 
-from interventions.interchange import (
+from interventions.interchange.exporter import (
     EXPORT_BATCH_SIZE,
     batches,
     document_text,

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
-from interventions.interchange import import_document
+from interventions.interchange.importer import import_document
 from interventions.models import InterventionPage
 from search.circuit import elasticsearch_circuit
 from search.query_log import pending_counts

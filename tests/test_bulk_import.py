@@ -12,8 +12,9 @@ from django.test import override_settings
 from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.search.models import IndexEntry
 
-from interventions import interchange
-from interventions.interchange import InvalidFile, import_document
+from interventions.interchange.importer import import_document
+from interventions.interchange.mapping import VOCABULARY_FIELDS
+from interventions.interchange.validation import InvalidFile
 from interventions.models import InterventionIndexPage, InterventionPage, Outcome, Study
 from search.models import FacetValue
 from tests.factories import OutcomeFactory, RecordFactory, StudyFactory, document
@@ -94,9 +95,7 @@ def written_state(slugs):
                     .order_by("pk")
                     .values_list("action", "label", "content_changed", "user", "uuid", "data", "revision__object_str")
                 ),
-                "terms": {
-                    key: sorted(term.slug for term in getattr(page, key).all()) for key in interchange.VOCABULARY_FIELDS
-                },
+                "terms": {key: sorted(term.slug for term in getattr(page, key).all()) for key in VOCABULARY_FIELDS},
             }
             for page in pages
         ],

@@ -6,13 +6,9 @@ import json
 import pytest
 from django.core.management import call_command
 
-from interventions.interchange import (
-    document_text,
-    export_document,
-    import_document,
-    normalize_record,
-    schema_validator,
-)
+from interventions.interchange.exporter import document_text, export_document, normalize_record
+from interventions.interchange.importer import import_document
+from interventions.interchange.validation import schema_validator
 from interventions.models import InterventionPage
 from tests.factories import OutcomeFactory, RecordFactory, document
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from interventions import fast_path
-from interventions.interchange import import_document
+from interventions.interchange.importer import import_document
 from search.service import SearchParams, search_records
 from tests.conftest import REPO
 from tests.factories import document

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from django.conf import settings
 
-from interventions.interchange import schema_validator, validate
+from interventions.interchange.validation import schema_validator, validate
 
 pytestmark = pytest.mark.django_db
 

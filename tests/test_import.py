@@ -8,7 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Locale, Page, Revision
 
-from interventions.interchange import export_document, import_document
+from interventions.interchange.exporter import export_document
+from interventions.interchange.importer import import_document
 from interventions.models import InterventionIndexPage, InterventionPage, OutcomeDomain
 from interventions.page_tree import MissingPageTree, ensure_page_tree
 from interventions.sanitize import sanitize_html

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import ReferenceIndex
 from wagtail.search.models import IndexEntry
 
-from interventions.interchange import import_document
+from interventions.interchange.importer import import_document
 from interventions.models import InterventionPage
 from search.models import FacetValue
 from tests.factories import OutcomeFactory, RecordFactory, StudyFactory, document

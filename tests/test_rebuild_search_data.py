@@ -12,7 +12,7 @@ from wagtail.models import Locale
 from wagtail.search import index
 from wagtail.search.models import IndexEntry
 
-from interventions.interchange import import_document
+from interventions.interchange.importer import import_document
 from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar
 from pillars.models import PillarPage
 from search import rebuild, snapshot

@@ -8,8 +8,8 @@ from unittest import mock
 
 import pytest
 
-from interventions import interchange
-from interventions.interchange import validate
+from interventions.interchange import validation
+from interventions.interchange.validation import validate
 
 # The rules of the domain, checked after the schema, read the database.
 pytestmark = pytest.mark.django_db
@@ -59,6 +59,6 @@ MUTATIONS = {
 def test_validation_gives_what_jsonschema_alone_gives(fixture_document, mutation):
     document = copy.deepcopy(fixture_document)
     mutation(document["interventions"][0])
-    with mock.patch.object(interchange, "compiled_schema_validator", refusing_validator):
+    with mock.patch.object(validation, "compiled_schema_validator", refusing_validator):
         reference = validate(document)
     assert validate(document) == reference

@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from interventions.interchange import export_document, normalize_record, schema_validator
+from interventions.interchange.exporter import export_document, normalize_record
+from interventions.interchange.validation import schema_validator
 from search.service import SearchParams, search_records
 from tests.factories import RecordFactory
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
 from home.roles import setup_roles
-from interventions.interchange import import_text
+from interventions.interchange.importer import import_text
 from interventions.models import Pillar
 from interventions.page_tree import ensure_page_tree
 from interventions.vocabulary_labels import import_labels

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from interventions.interchange import document_text, export_records, source_pages
+from interventions.interchange.exporter import document_text, export_records, source_pages
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from interventions.interchange import InvalidFile, import_text
+from interventions.interchange.importer import import_text
+from interventions.interchange.validation import InvalidFile
 from interventions.page_tree import ensure_page_tree
 
 
