@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -13,6 +14,7 @@ from wagtail.models import get_default_page_content_type as page_content_type
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .doi_lookup import fill_studies, messages_for
 from .models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup, label_field
 from .vocabularies import EvidenceRating
 
@@ -130,3 +132,27 @@ class InterventionListingViewSet(PageListingViewSet):
 @hooks.register("register_admin_viewset")
 def register_intervention_listing():
     return InterventionListingViewSet()
+
+
+def look_up_dois(request):
+    """Fills the studies' missing citation fields from Crossref in the submitted editor form (interventions.doi_lookup)
+    and tells the editor what was filled or that the lookup failed. Autosaves, which run in the background at each
+    pause in typing and show no messages, only have pasted DOI links read: the lookup waits for the editor's own
+    save."""
+    if request.method != "POST":
+        return
+    request.POST, lookups = fill_studies(request.POST, look_up=request.accepts("text/html"))
+    for level, message in messages_for(lookups):
+        getattr(messages, level)(request, message)
+
+
+@hooks.register("before_edit_page")
+def look_up_dois_on_edit(request, page):
+    if isinstance(page, InterventionPage):
+        look_up_dois(request)
+
+
+@hooks.register("before_create_page")
+def look_up_dois_on_create(request, parent_page, page_class):
+    if issubclass(page_class, InterventionPage):
+        look_up_dois(request)
