@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from django.contrib.messages import get_messages
 from django.http import QueryDict
+from django.urls import reverse
 from wagtail.users.models import UserProfile
 
 from interventions import crossref
 from interventions.doi_lookup import fill_studies, messages_for
-from interventions.models import InterventionPage
+from interventions.models import InterventionIndexPage, InterventionPage, Pillar
 
 from .admin_forms import edit_url, form_values
 
@@ -358,3 +359,30 @@ def test_an_autosave_does_not_ask_crossref(editor_client, bam, offline):
     draft = InterventionPage.objects.get(pk=bam.pk).get_latest_revision_as_object()
     heller_2014 = next(study for study in draft.studies.all() if study.key == "heller-2014")
     assert (heller_2014.doi, heller_2014.title) == ("10.1126/science.1257809", "")  # the link read, nothing asked
+
+
+def test_a_new_intervention_s_studies_are_filled_too(editor_client, recorded_crossref):
+    index = InterventionIndexPage.objects.get(locale__language_code="en")
+    add = reverse("wagtailadmin_pages:add", args=["interventions", "interventionpage", index.pk])
+    values = form_values(editor_client.get(add).content.decode())
+    values.update(
+        {
+            "title": "A new intervention",
+            "slug": "a-new-intervention",
+            "summary": "Summer jobs for young people.",
+            "pillars": [str(Pillar.objects.get(slug="protecting-vulnerable-populations").pk)],
+            "evidence_rating": "promising",
+            "studies-TOTAL_FORMS": "1",
+            "studies-0-key": "heller-2014",
+            "studies-0-design": "rct",
+            "studies-0-citation": "Heller (2014), Science.",
+            "studies-0-doi": "10.1126/science.1257809",
+            "studies-0-ORDER": "1",
+            "action-publish": "action-publish",
+        }
+    )
+    response = editor_client.post(add, values)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    study = InterventionPage.objects.get(slug="a-new-intervention").studies.get()
+    assert (study.authors, study.venue, study.pages) == (["Heller, Sara B."], "Science", "1219–1223")
+    assert any(str(message).startswith("Filled from Crossref") for message in get_messages(response.wsgi_request))
