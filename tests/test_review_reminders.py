@@ -79,7 +79,7 @@ def test_each_editor_gets_one_email_listing_their_due_records(records, editors, 
     assert "Record E" not in alice.body  # a draft is not due
     assert bob.subject == "1 intervention is due for review"
     assert "Record A" in bob.body and "Record C" not in bob.body
-    assert "Hello bob," in bob.body
+    assert "Hello bob," in bob.body and "because you edit these records" in bob.body
     assert "Record D (en): never reviewed" in output
     assert "No editor to email for Record D (en)" in output
     assert output.strip().splitlines()[-1] == (
@@ -93,6 +93,7 @@ def test_records_nobody_edited_go_to_the_editors_address(records, editors, setti
     output = run()
     contact = next(message for message in mail.outbox if message.to == ["editors@example.org"])
     assert "Record D (English): never reviewed" in contact.body and "Record A" not in contact.body
+    assert "at the editors' address, because nobody has edited these records" in contact.body
     assert output.strip().endswith("3 emails sent; 0 with no editor to email.")
 
 

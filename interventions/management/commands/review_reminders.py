@@ -40,7 +40,11 @@ class Command(BaseCommand):
         if not dry_run and to_send:
             get_connection().send_messages([reminder_email(reminder, months) for reminder in to_send])
         self.stdout.write(
-            f"{len(pages)} interventions due for review (last reviewed on or before {cutoff}, or never); "
-            f"{len(to_send)} emails {'would be sent' if dry_run else 'sent'}; "
+            f"{plural(len(pages), 'intervention')} due for review (last reviewed on or before {cutoff}, or never); "
+            f"{plural(len(to_send), 'email')} {'would be sent' if dry_run else 'sent'}; "
             f"{len(unattended)} with no editor to email."
         )
+
+
+def plural(count, noun):
+    return f"{count} {noun}{'' if count == 1 else 's'}"
