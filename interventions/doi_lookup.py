@@ -118,7 +118,7 @@ def messages_for(lookups):
             result.append(
                 (
                     "success",
-                    _("Filled from Crossref for DOI %(doi)s: %(fields)s. Check them before publishing.")
+                    _("Filled from Crossref for DOI %(doi)s: %(fields)s. Check them against the publication.")
                     % {"doi": lookup.doi, "fields": fields},
                 )
             )

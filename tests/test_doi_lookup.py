@@ -257,7 +257,7 @@ def test_messages_say_what_was_filled_and_what_was_not_found(recorded_crossref):
     assert ok_level == "success"
     assert ok == (
         "Filled from Crossref for DOI 10.1126/science.1257809: Authors, Publication type, Journal or publisher, "
-        "Volume, Issue, Pages, Year. Check them before publishing."
+        "Volume, Issue, Pages, Year. Check them against the publication."
     )
     assert missing_level == "warning" and "Crossref has no record of DOI 10.5555/none" in missing
 
