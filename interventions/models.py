@@ -670,7 +670,20 @@ class Study(Orderable):
             ],
             heading=_("Structured citation"),
         ),
-        FieldRowPanel([FieldPanel("doi", widget=forms.TextInput), FieldPanel("url", widget=forms.URLInput)]),
+        FieldRowPanel(
+            [
+                # interventions.doi_lookup fills the citation on saving; a help text on the panel, not the model
+                # field, since it describes the editor's behaviour (and needs no migration).
+                FieldPanel(
+                    "doi",
+                    widget=forms.TextInput,
+                    help_text=_(
+                        "On saving, the structured citation's empty fields are filled from Crossref for this DOI."
+                    ),
+                ),
+                FieldPanel("url", widget=forms.URLInput),
+            ]
+        ),
     ]
 
     class Meta(Orderable.Meta):

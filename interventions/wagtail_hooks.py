@@ -1,8 +1,10 @@
 import django_filters
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
@@ -13,7 +15,9 @@ from wagtail.models import get_default_page_content_type as page_content_type
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .doi_lookup import fill_studies, messages_for
 from .models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup, label_field
+from .review import due_condition
 from .vocabularies import EvidenceRating
 
 
@@ -89,10 +93,26 @@ class InterventionFilterSet(PageFilterSet):
         choices=[(status, label) for status, (label, _condition) in STATUSES.items()],
         method="filter_status",
     )
+    review = django_filters.ChoiceFilter(
+        label=_("Evidence review"),
+        empty_label=_("Any"),
+        choices=[("due", _("Due for review"))],
+        method="filter_review",
+        widget=forms.RadioSelect,
+    )
 
     class Meta:
         model = InterventionPage
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        months = settings.REVIEW_INTERVAL_MONTHS
+        self.filters["review"].extra["help_text"] = ngettext(
+            "Published, and last reviewed %(months)d month ago or earlier, or never.",
+            "Published, and last reviewed %(months)d months ago or earlier, or never.",
+            months,
+        ) % {"months": months}
 
     # Each filter narrows the listing to a list of page ids: the admin's search runs the filtered listing through
     # the search backend, which filters on declared search fields only (the id is one), not on relations or JSON.
@@ -112,9 +132,27 @@ class InterventionFilterSet(PageFilterSet):
     def filter_status(self, queryset, name, value):
         return matching(queryset, STATUSES[value][1]())
 
+    def filter_review(self, queryset, name, value):
+        # The same rule as manage.py review_reminders (interventions.review).
+        return matching(queryset, due_condition())
+
 
 def matching(queryset, condition):
     return queryset.filter(id__in=list(InterventionPage.objects.filter(condition).values_list("id", flat=True)))
+
+
+def listing_columns():
+    """Wagtail's columns, with the date each record was last reviewed after the date it was last updated. Not
+    sortable: the listing's search sorts only on indexed fields."""
+    columns = list(PageListingViewSet.index_view_class.base_columns)
+    updated = next(position for position, column in enumerate(columns) if column.name == "latest_revision_created_at")
+    last_reviewed = Column(
+        "last_reviewed",
+        label=_("Last reviewed"),
+        accessor=lambda page: page.last_reviewed.isoformat() if page.last_reviewed else "—",
+        width="12%",
+    )
+    return [*columns[: updated + 1], last_reviewed, *columns[updated + 1 :]]
 
 
 class InterventionListingViewSet(PageListingViewSet):
@@ -125,8 +163,33 @@ class InterventionListingViewSet(PageListingViewSet):
     menu_order = 150
     add_to_admin_menu = True
     filterset_class = InterventionFilterSet
+    columns = listing_columns()
 
 
 @hooks.register("register_admin_viewset")
 def register_intervention_listing():
     return InterventionListingViewSet()
+
+
+def look_up_dois(request):
+    """Fills the studies' missing citation fields from Crossref in the submitted editor form (interventions.doi_lookup)
+    and tells the editor what was filled or that the lookup failed. Autosaves, which run in the background at each
+    pause in typing and show no messages, only have pasted DOI links read: the lookup waits for the editor's own
+    save."""
+    if request.method != "POST":
+        return
+    request.POST, lookups = fill_studies(request.POST, look_up=request.accepts("text/html"))
+    for level, message in messages_for(lookups):
+        getattr(messages, level)(request, message)
+
+
+@hooks.register("before_edit_page")
+def look_up_dois_on_edit(request, page):
+    if isinstance(page, InterventionPage):
+        look_up_dois(request)
+
+
+@hooks.register("before_create_page")
+def look_up_dois_on_create(request, parent_page, page_class):
+    if issubclass(page_class, InterventionPage):
+        look_up_dois(request)

@@ -188,6 +188,15 @@ NOMINATION_MIN_SECONDS = float(os.environ.get("NOMINATION_MIN_SECONDS", "3"))
 NOMINATION_RATE_LIMIT = int(os.environ.get("NOMINATION_RATE_LIMIT", "5"))
 NOMINATION_RATE_WINDOW_MINUTES = int(os.environ.get("NOMINATION_RATE_WINDOW_MINUTES", "60"))
 
+# The DOI lookup in the study editor (interventions.crossref): Crossref's REST API asks callers for an address to
+# reach them (its "polite pool"); without one the lookup still runs. A lookup waits at most this many seconds.
+CROSSREF_MAILTO = os.environ.get("CROSSREF_MAILTO", "")
+CROSSREF_TIMEOUT_SECONDS = float(os.environ.get("CROSSREF_TIMEOUT_SECONDS", "5"))
+
+# Review reminders (manage.py review_reminders, the admin's "due for review" filter): a live intervention whose
+# evidence was last reviewed longer ago than this, or never, is due.
+REVIEW_INTERVAL_MONTHS = int(os.environ.get("REVIEW_INTERVAL_MONTHS", "12"))
+
 # Email (the nominators' status emails): written to the console, unless production settings name an SMTP server.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
