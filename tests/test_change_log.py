@@ -5,7 +5,8 @@ import datetime
 
 import pytest
 from bs4 import BeautifulSoup
-from django.test import override_settings
+from django.core.management import call_command
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.users.models import UserProfile
@@ -183,3 +184,37 @@ def test_the_change_log_in_the_visitors_language(client, reviewer_client):
     assert soup.select_one("#change-log-heading").get_text() == "Historial de cambios"
     entry = soup.select_one(".change-log li").get_text(" ", strip=True)
     assert "La calificación cambió de Eficaz a Prometedora — Tras Heller et al. 2017" in entry
+
+
+def test_a_scheduled_change_is_logged_when_it_goes_live():
+    page = intervention("fica-vivo")
+    page.evidence_rating, page.public_change_note = "effective", "After a new evaluation."
+    page.go_live_at = timezone.now() + datetime.timedelta(days=1)
+    revision = page.save_revision()
+    revision.publish()
+    assert not intervention("fica-vivo").changes.exclude(kind="new").exists()
+
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save()
+    call_command("publish_scheduled", verbosity=0)
+    change = intervention("fica-vivo").changes.get(kind="rating-changed")
+    assert (change.old_rating, change.new_rating, change.note) == ("promising", "effective", "After a new evaluation.")
+
+
+def test_editors_correct_a_note_in_the_admin_but_add_no_entry_by_hand(reviewer_client):
+    visitor = Client()
+    change = intervention().changes.get(kind="new")
+    # The newest entry, first in the admin's list.
+    change.note, change.changed_at = "A typo: Chicgao.", timezone.now()
+    change.save()
+    assert "Chicgao" in visitor.get(intervention().url).content.decode()  # now in the visitors' cache
+    listing = reviewer_client.get(reverse("wagtailsnippets_interventions_recordchange:list"))
+    assert listing.status_code == 200 and "Chicgao" in listing.content.decode()
+    assert reviewer_client.get(reverse("wagtailsnippets_interventions_recordchange:add")).status_code in (302, 403)
+    edit_change = reverse("wagtailsnippets_interventions_recordchange:edit", args=[change.pk])
+    assert reviewer_client.post(edit_change, {"note": "Chicago."}).status_code == 302
+    assert intervention().changes.get(pk=change.pk).note == "Chicago."
+    profile = visitor.get(intervention().url).content.decode()
+    assert "Chicago." in profile and "Chicgao" not in profile
