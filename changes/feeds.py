@@ -31,11 +31,16 @@ class ChangesFeed(Feed):
     def title(self, params):
         return _("What works in citizen security: new and changed interventions")
 
+    def author_name(self, params):
+        # Atom asks for an author of each entry, or of the feed for all of them.
+        return _("What works in citizen security")
+
     def subtitle(self, params):
         return _("New interventions, changes of their evidence ratings and other updates, newest first.")
 
-    def link(self, params):
-        return reverse("changes_feed")
+    def link(self, feed_request):
+        # The home page in the feed's language (the request's), where "what's new" lists the same changes.
+        return reverse("wagtail_serve", args=[""])
 
     def feed_url(self, params):
         return reverse("changes_feed")
@@ -78,7 +83,7 @@ feed = ChangesFeed()
 def changes_feed(request):
     """The feed; a bad `pillar` or `country` is a 400 that says which and what it should be."""
     try:
-        request.change_filters = parse_change_filters(request.GET, default_language=get_language())
+        request.change_filters = parse_change_filters(request.GET, language=get_language())
     except InvalidParameter as invalid:
         return HttpResponseBadRequest(
             f"{invalid.parameter}: {invalid.message}", content_type="text/plain; charset=utf-8"

@@ -57,13 +57,14 @@ def changes_since(params):
     return changes.order_by("changed_at", "pk")
 
 
-def parse_change_filters(query, default_language=settings.LANGUAGE_CODE):
+def parse_change_filters(query, language=None):
     """ChangeParams of the feed and the API from a QueryDict; unknown parameters are ignored, bad values raise
     InvalidParameter. An unknown pillar or country is refused rather than answered with nothing, so that a reader
-    who mistyped it is told."""
-    language = value_of(query, "lang") or default_language
-    if language not in dict(settings.LANGUAGES):
-        raise InvalidParameter("lang", f"one of {', '.join(dict(settings.LANGUAGES))}")
+    who mistyped it is told. The language is `language` (the feed's, from its address), else the `lang` parameter."""
+    if language is None:
+        language = value_of(query, "lang") or settings.LANGUAGE_CODE
+        if language not in dict(settings.LANGUAGES):
+            raise InvalidParameter("lang", f"one of {', '.join(dict(settings.LANGUAGES))}")
     pillar = value_of(query, "pillar").strip()
     if pillar and (len(pillar) > MAX_VALUE_LENGTH or not Pillar.objects.filter(slug=pillar).exists()):
         raise InvalidParameter("pillar", "the slug of a pillar, e.g. protecting-vulnerable-populations")

@@ -50,6 +50,8 @@ def test_the_feed_is_valid_atom_saying_what_changed_newest_first(client, changes
     parsed = feed(client)
     assert parsed.version == "atom10"
     assert parsed.feed.title == "What works in citizen security: new and changed interventions"
+    assert parsed.feed.author == "What works in citizen security"
+    assert parsed.feed.link == "http://testserver/"
     first, second, third = parsed.entries[:3]
     assert first.title == f"{intervention('mexico-kingpin-strategy').title}: Evidence reviewed"
     assert second.title == f"{intervention('becoming-a-man').title}: Updated"
@@ -106,6 +108,7 @@ def test_the_feed_leaves_out_private_and_unpublished_pages(client, changes):
 
 def test_the_feed_in_the_visitors_language(client, changes):
     parsed = feed(client, prefix="/es")
+    assert parsed.feed.link == "http://testserver/es/"
     assert parsed.feed.title == "Qué funciona en seguridad ciudadana: intervenciones nuevas y modificadas"
     # Spanish visitors see the Spanish translation, whose own log it is: the entries are those of the translations.
     spanish = RecordChangeFactory(page=intervention("becoming-a-man", "es"), note="Costos a precios de 2024.")
