@@ -75,7 +75,10 @@ def log_publication(sender, instance, revision, **kwargs):
     if cleared:
         InterventionPage.objects.filter(pk=instance.pk).update(**cleared)
         instance.public_change_note = ""
-    instance.stored_rating, instance.stored_last_reviewed = instance.evidence_rating, instance.last_reviewed
+    # The page the revision was made from (the admin form's, or a script's, which may change and publish it again)
+    # now has these values stored, as has the published copy.
+    for page in (instance, revision.content_object):
+        page.stored_rating, page.stored_last_reviewed = instance.evidence_rating, instance.last_reviewed
 
 
 def register_signal_handlers():

@@ -885,7 +885,7 @@ class RecordChange(models.Model):
         indexes = [models.Index(fields=["changed_at", "id"]), models.Index(fields=["page", "changed_at"])]
 
     def __str__(self):
-        return f"{self.page_id} {self.kind} {self.changed_at:%Y-%m-%d}"
+        return f"{self.page}: {self.summary} ({self.changed_at:%Y-%m-%d})"
 
     @property
     def summary(self):

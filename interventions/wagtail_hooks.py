@@ -82,6 +82,10 @@ class ChangeLogViewSet(SnippetViewSet):
     list_filter = ["kind"]
     panels = [FieldPanel("note")]
 
+    def get_queryset(self, request):
+        # Each row names its intervention.
+        return RecordChange.objects.select_related("page")
+
 
 register_snippet(ChangeLogViewSet)
 

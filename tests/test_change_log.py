@@ -218,3 +218,13 @@ def test_editors_correct_a_note_in_the_admin_but_add_no_entry_by_hand(reviewer_c
     assert intervention().changes.get(pk=change.pk).note == "Chicago."
     profile = visitor.get(intervention().url).content.decode()
     assert "Chicago." in profile and "Chicgao" not in profile
+
+
+def test_a_page_changed_and_published_twice_in_a_script_logs_each_rating_change():
+    page = intervention("bolsa-familia")
+    page.evidence_rating = "effective"
+    page.save_revision().publish()
+    page.evidence_rating = "mixed"
+    page.save_revision().publish()
+    entries = intervention("bolsa-familia").changes.filter(kind="rating-changed")
+    assert list(entries.values_list("old_rating", "new_rating")) == [("effective", "mixed"), ("promising", "effective")]
