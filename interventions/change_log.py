@@ -9,10 +9,11 @@ admin, the review workflow, a scheduled publication or an import.
 - Any other publication (a typo fixed) writes nothing.
 
 The note travels with the revision (the page's `public_change_note`); once logged it is cleared from the live page,
-and the admin form starts the next edit without it, so that it is never logged twice.
+the admin form starts the next edit without it, and a note the page's last entry already has is left out (a revision
+published again brings its note back), so that it is never logged twice.
 
-A publication from the admin that changes the rating and leaves "last reviewed" as it was sets it to the day of
-publication: a new rating means the evidence was reviewed that day. An import's file states its own date.
+A publication (other than an import's) that changes the rating and leaves "last reviewed" as it was sets it to the
+day of publication: a new rating means the evidence was reviewed that day. An import's file states its own date.
 """
 
 from django.utils import timezone
@@ -25,7 +26,7 @@ from .models import InterventionPage, RecordChange
 def change_of(page):
     """The unsaved entry a publication of `page` writes (the page as published, remembering what was stored before:
     InterventionPage.remember_stored_values), or None."""
-    entry = RecordChange(page=page, changed_at=page.last_published_at, note=page.public_change_note.strip())
+    entry = RecordChange(page=page, changed_at=page.last_published_at, note=fresh_note(page))
     old_rating = getattr(page, "stored_rating", None)
     if page.first_published_at == page.last_published_at:
         entry.kind = RecordChange.Kind.NEW
@@ -39,6 +40,16 @@ def change_of(page):
     else:
         return None
     return entry
+
+
+def fresh_note(page):
+    """The page's public note, unless its last entry already has it: a revision published again as it was (after the
+    page was unpublished, or from the history) brings back the note it was first published with."""
+    note = page.public_change_note.strip()
+    if not note or page.pk is None:
+        return note
+    last_notes = RecordChange.objects.filter(page=page).order_by("-changed_at", "-pk").values_list("note", flat=True)
+    return "" if last_notes.first() == note else note
 
 
 def new_record_changes(pages):

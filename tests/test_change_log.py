@@ -228,3 +228,12 @@ def test_a_page_changed_and_published_twice_in_a_script_logs_each_rating_change(
     page.save_revision().publish()
     entries = intervention("bolsa-familia").changes.filter(kind="rating-changed")
     assert list(entries.values_list("old_rating", "new_rating")) == [("effective", "mixed"), ("promising", "effective")]
+
+
+def test_a_revision_published_again_does_not_log_its_note_again(reviewer_client):
+    assert edit(reviewer_client, intervention(), public_change_note="Costs in 2024 prices.").status_code == 302
+    page = intervention()
+    page.unpublish()
+    page.latest_revision.publish()
+    notes = list(intervention().changes.values_list("kind", "note"))
+    assert notes == [("updated", "Costs in 2024 prices."), ("new", "")]
