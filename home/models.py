@@ -10,6 +10,7 @@ class HomePage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["interventions.InterventionIndexPage", "pillars.PillarPage"]
     max_count_per_parent = 1
+    CHANGES_SHOWN = 5
 
     class Meta:
         verbose_name = _("home page")
@@ -17,6 +18,7 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         from interventions.models import with_headline_data
         from pillars.models import PillarPage
+        from search.changes import latest_changes
         from search.service import SearchParams, search_records, visible_intervention_pages
 
         context = super().get_context(request, *args, **kwargs)
@@ -29,4 +31,6 @@ class HomePage(Page):
         ]
         recent = visible_intervention_pages(language).order_by("-last_published_at", "title")
         context["recent"] = with_headline_data(recent)[:6]
+        # What changed, from the public change log: new records, new ratings and the reviewers' notes.
+        context["changes"] = latest_changes(language, self.CHANGES_SHOWN)
         return context

@@ -9,8 +9,9 @@ class InterventionsConfig(AppConfig):
     verbose_name = _("Interventions")
 
     def ready(self):
+        from . import change_log, indexing
         from .fast_path import check_tested_versions
-        from .indexing import register_signal_handlers
 
-        register_signal_handlers()
+        indexing.register_signal_handlers()
+        change_log.register_signal_handlers()
         checks.register(check_tested_versions)

@@ -53,6 +53,8 @@ doi_validator = RegexValidator(
 )
 year_validators = [MinValueValidator(1900), MaxValueValidator(2100)]
 
+CHANGE_NOTE_MAX_LENGTH = 500
+
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link"]
 
 # An intervention's EMMIE texts beside its effect and cost: how it works, where and for whom, what it takes, and its
@@ -265,10 +267,19 @@ def study_reference_errors(study_keys, outcome_study_keys, bcr_source_study):
 
 
 class InterventionPageForm(WagtailAdminPageForm):
-    """Checks that outcomes and the benefit-cost ratio cite studies entered on the same page."""
+    """Checks that outcomes and the benefit-cost ratio cite studies entered on the same page, and that a change of
+    the evidence rating comes with a public note for the change log (interventions.change_log)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The live revision still holds the note it was published with, and that note is logged already: an edit
+        # starts with an empty one. A draft not yet published keeps its note, for the reviewer to read and publish.
+        if self.instance.pk and self.instance.live and not self.instance.has_unpublished_changes:
+            self.initial["public_change_note"] = ""
 
     def clean(self):
         cleaned_data = super().clean()
+        self.check_change_note(cleaned_data)
         studies, outcomes = self.formsets["studies"], self.formsets["outcomes"]
         if not (studies.is_valid() and outcomes.is_valid()):
             return cleaned_data
@@ -287,6 +298,23 @@ class InterventionPageForm(WagtailAdminPageForm):
             else:
                 self.add_error(field, message)
         return cleaned_data
+
+    def check_change_note(self, cleaned_data):
+        """A new rating for a live page needs its public note; a page never published gets a "new" entry instead."""
+        rating = cleaned_data.get("evidence_rating")
+        if not self.instance.pk or not rating or cleaned_data.get("public_change_note", "").strip():
+            return
+        live = InterventionPage.objects.filter(pk=self.instance.pk, live=True).values_list("evidence_rating", flat=True)
+        live_rating = live.first()
+        if live_rating and live_rating != rating:
+            self.add_error(
+                "public_change_note",
+                _(
+                    "The evidence rating changes from “%(old)s” to “%(new)s”: say why in a public note, which the "
+                    "change log shows to visitors."
+                )
+                % {"old": EvidenceRating(live_rating).label, "new": EvidenceRating(rating).label},
+            )
 
 
 class InterventionPage(RoutablePageMixin, RecordPage):
@@ -324,6 +352,17 @@ class InterventionPage(RoutablePageMixin, RecordPage):
         null=True,
         blank=True,
         help_text=_("When the evidence in this record was last checked against the literature."),
+    )
+    # Kept with the revision and written into the public change log when the revision is published
+    # (interventions.change_log); not part of the interchange format.
+    public_change_note = models.TextField(
+        _("public note on this change"),
+        max_length=CHANGE_NOTE_MAX_LENGTH,
+        blank=True,
+        help_text=_(
+            "Shown in the change log on the page and in the feeds, e.g. 'after Heller et al. 2017'. Required when "
+            "the evidence rating changes."
+        ),
     )
 
     pillars = ParentalManyToManyField(Pillar, verbose_name=_("pillars"), related_name="interventions")
@@ -409,6 +448,7 @@ class InterventionPage(RoutablePageMixin, RecordPage):
     ]
     evidence_panels = [
         FieldRowPanel([FieldPanel("evidence_rating"), FieldPanel("last_reviewed")]),
+        FieldPanel("public_change_note"),
         InlinePanel("studies", heading=_("Studies"), label=_("Study")),
         InlinePanel("outcomes", heading=_("Outcomes"), label=_("Outcome")),
     ]
@@ -480,6 +520,26 @@ class InterventionPage(RoutablePageMixin, RecordPage):
     class Meta:
         verbose_name = _("intervention")
         verbose_name_plural = _("interventions")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        page = super().from_db(db, field_names, values)
+        page.remember_stored_values(page)
+        return page
+
+    def with_content_json(self, content):
+        # The page that Wagtail publishes is built from a revision: it remembers what the stored (live) page said.
+        page = super().with_content_json(content)
+        page.remember_stored_values(self)
+        return page
+
+    def remember_stored_values(self, stored):
+        """What the change log compares a publication with (interventions.change_log): the rating and review date of
+        the page as stored, which are the live ones, read when the page was read and so without another query."""
+        # A page read from the database and then changed in memory (and so revised and published) still remembers
+        # what was stored.
+        self.stored_rating = getattr(stored, "stored_rating", stored.__dict__.get("evidence_rating"))
+        self.stored_last_reviewed = getattr(stored, "stored_last_reviewed", stored.__dict__.get("last_reviewed"))
 
     def also_known_as_text(self):
         return "\n".join(self.also_known_as)
@@ -822,3 +882,51 @@ class InterventionLink(Orderable):
     url = url_field(_("URL"), blank=False)
 
     panels = [FieldPanel("title", widget=forms.TextInput), FieldPanel("url", widget=forms.URLInput)]
+
+
+class RecordChange(models.Model):
+    """One entry of an intervention's public change log, written when a revision is published
+    (interventions.change_log): shown on the profile, in the feed and in the changes API."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("New")
+        RATING_CHANGED = "rating-changed", _("Rating changed")
+        UPDATED = "updated", _("Updated")
+        REVIEWED = "reviewed", _("Reviewed")
+
+    page = models.ForeignKey(
+        InterventionPage, on_delete=models.CASCADE, related_name="changes", verbose_name=_("intervention")
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    kind = models.CharField(_("kind of change"), max_length=20, choices=Kind.choices)
+    note = models.TextField(_("public note"), max_length=CHANGE_NOTE_MAX_LENGTH, blank=True)
+    # The ratings before and after a rating change; blank for other kinds.
+    old_rating = models.CharField(_("old rating"), max_length=20, choices=EvidenceRating.choices, blank=True)
+    new_rating = models.CharField(_("new rating"), max_length=20, choices=EvidenceRating.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        ordering = ["-changed_at", "-pk"]
+        # The feeds and the API read the log in time order across pages; a profile reads its own page's entries.
+        indexes = [models.Index(fields=["changed_at", "id"]), models.Index(fields=["page", "changed_at"])]
+
+    def __str__(self):
+        return f"{self.page}: {self.summary} ({self.changed_at:%Y-%m-%d})"
+
+    @property
+    def summary(self):
+        """What changed, in the active language, without the note: "Rating changed from Promising to Effective"."""
+        if self.kind == self.Kind.RATING_CHANGED:
+            return _("Rating changed from %(old)s to %(new)s") % {
+                "old": EvidenceRating(self.old_rating).label,
+                "new": EvidenceRating(self.new_rating).label,
+            }
+        return CHANGE_SUMMARIES[self.kind]
+
+
+CHANGE_SUMMARIES = {
+    RecordChange.Kind.NEW: _("Added to the knowledge base"),
+    RecordChange.Kind.UPDATED: _("Updated"),
+    RecordChange.Kind.REVIEWED: _("Evidence reviewed"),
+}

@@ -7,16 +7,28 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.pages.listing import PageFilterSet
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.models import Revision, WorkflowState
 from wagtail.models import get_default_page_content_type as page_content_type
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .doi_lookup import fill_studies, messages_for
-from .models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup, label_field
+from .models import (
+    InterventionPage,
+    InterventionType,
+    OutcomeDomain,
+    Pillar,
+    RecordChange,
+    Setting,
+    TargetGroup,
+    label_field,
+)
 from .review import due_condition
 from .vocabularies import EvidenceRating
 
@@ -48,6 +60,38 @@ class VocabularyGroup(SnippetViewSetGroup):
 
 
 register_snippet(VocabularyGroup)
+
+
+class ChangeLogPolicy(ModelPermissionPolicy):
+    """Publications write the change log (interventions.change_log): editors with the permissions may correct an
+    entry's note or delete an entry, but add none by hand."""
+
+    def user_has_permission(self, user, action):
+        return action != "add" and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([action for action in actions if action != "add"])
+
+
+register_permission_policy(RecordChange, ChangeLogPolicy(RecordChange))
+
+
+class ChangeLogViewSet(SnippetViewSet):
+    model = RecordChange
+    icon = "history"
+    menu_label = _("Change log")
+    menu_order = 160
+    add_to_admin_menu = True
+    list_display = ["page", "kind", "changed_at", "note"]
+    list_filter = ["kind"]
+    panels = [FieldPanel("note")]
+
+    def get_queryset(self, request):
+        # Each row names its intervention.
+        return RecordChange.objects.select_related("page")
+
+
+register_snippet(ChangeLogViewSet)
 
 
 def pages_with(states):

@@ -7,6 +7,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from changes import feeds as change_feeds
+from changes import views as change_views
 from home import views as home_views
 from nominations import views as nomination_views
 from operations import views as operations_views
@@ -39,6 +41,7 @@ urlpatterns = [
     path("favicon.ico", home_views.favicon, name="favicon"),
     path("api/v1/search/", search_views.search_api, name="search_api"),
     path("api/v1/schema/", search_views.openapi_schema, name="openapi_schema"),
+    path("api/v1/changes/", change_views.changes_api, name="changes_api"),
 ]
 
 if settings.DJANGO_ADMIN_ENABLED:
@@ -59,6 +62,7 @@ urlpatterns += i18n_patterns(
     path("gap-map/", search_views.gap_map_page, name="gap_map"),
     path("compare/", home_views.compare_page, name="compare"),
     path("method/", home_views.rating_method_page, name="rating_method"),
+    path("feeds/changes.atom", change_feeds.changes_feed, name="changes_feed"),
     path("nominate/", nomination_views.nominate, name="nominate"),
     path("nominate/thanks/", nomination_views.thanks, name="nomination_thanks"),
     path("", include(wagtail_urls)),

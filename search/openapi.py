@@ -1,8 +1,13 @@
-"""OpenAPI description of the search API, built from the same facet definitions and limits the API enforces."""
+"""OpenAPI description of the search and changes APIs, built from the same facet definitions and limits the APIs
+enforce."""
 
 from django.conf import settings
 
+from interventions.models import RecordChange
+from interventions.vocabularies import EvidenceRating
+
 from .api import API_METHODS
+from .changes import SINCE_FORMAT
 from .facets import FACETS
 from .params import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH
 from .record_types import RECORD_TYPES
@@ -174,6 +179,7 @@ def openapi_document():
                 },
                 **{method: {"responses": {"405": not_allowed}} for method in REFUSED_METHODS},
             },
+            "/api/v1/changes/": changes_path(not_allowed, server_error),
             "/api/v1/schema/": {
                 "get": {
                     "operationId": "describeApi",
@@ -191,4 +197,81 @@ def openapi_document():
                 "NotFound": json_response("No API endpoint has this address (any path under /api/).", error_schema())
             }
         },
+    }
+
+
+def changes_path(not_allowed, server_error):
+    """GET /api/v1/changes/ (changes.views): the public change log, for other platforms to sync from."""
+    rating = {"type": ["string", "null"], "enum": [*EvidenceRating.values, None]}
+    change = {
+        "type": "object",
+        "required": ["slug", "title", "url", "language", "changed_at", "kind", "note", "old_rating", "new_rating"],
+        "properties": {
+            "slug": {"type": "string"},
+            "title": {"type": "string"},
+            "url": {"type": "string", "description": "The intervention's profile."},
+            "language": {"type": "string", "description": "The language of the page that changed."},
+            "changed_at": {"type": "string", "format": "date-time"},
+            "kind": {
+                "type": "string",
+                "enum": list(RecordChange.Kind.values),
+                "description": "new: first published; rating-changed: its evidence rating changed (old_rating to "
+                "new_rating); reviewed: its evidence was reviewed again; updated: another change the editors note.",
+            },
+            "note": {"type": "string", "description": "The reviewers' public note, plain text (may be empty)."},
+            "old_rating": {**rating, "description": "The rating before a rating change; null for other kinds."},
+            "new_rating": {**rating, "description": "The rating after a rating change; null for other kinds."},
+        },
+    }
+    response = {
+        "type": "object",
+        "required": ["count", "page", "page_size", "next", "changes"],
+        "properties": {
+            "count": {"type": "integer", "description": "How many changes there are from `since` on."},
+            "page": {"type": "integer"},
+            "page_size": {"type": "integer"},
+            "next": {
+                "type": ["string", "null"],
+                "description": "The address of the next page, null on the last one.",
+            },
+            "changes": {"type": "array", "items": change},
+        },
+    }
+    return {
+        "get": {
+            "operationId": "listChanges",
+            "summary": "New and changed interventions, oldest first, for syncing",
+            "description": "The public change log of the interventions visitors see in `lang`. Changes are listed "
+            "oldest first, so that pages are stable while new changes are added after them: to sync, keep the "
+            "changed_at of the last change read and ask again with since set to it (changes at that very moment "
+            "come again; recognise them by slug, kind and changed_at), following `next` until it is null.",
+            "parameters": [
+                query_parameter("since", {"type": "string"}, f"Changes from this moment on: {SINCE_FORMAT}."),
+                query_parameter("pillar", text(MAX_VALUE_LENGTH), "Only interventions of this pillar (its slug)."),
+                query_parameter(
+                    "country",
+                    {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                    "Only interventions in this country (ISO 3166-1 alpha-2 code).",
+                ),
+                query_parameter(
+                    "page",
+                    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+                    "Page number, from 1; a page past the last one is a 400 (page 1 always exists).",
+                ),
+                query_parameter(
+                    "page_size",
+                    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+                    "Changes a page.",
+                ),
+                query_parameter(
+                    "lang", {"type": "string", "enum": [code for code, _ in settings.LANGUAGES]}, "Language."
+                ),
+            ],
+            "responses": {
+                "200": json_response("Changes", response),
+                "400": json_response("A bad parameter, named in the error", error_schema(True)),
+                "500": server_error,
+            },
+        },
+        **{method: {"responses": {"405": not_allowed}} for method in REFUSED_METHODS},
     }

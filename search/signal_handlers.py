@@ -5,7 +5,15 @@ from wagtail.signals import post_page_move
 
 from interventions.fast_path import index_objects, index_pages, insert_rows
 from interventions.indexing import indexing_deferred, pages_indexed
-from interventions.models import InterventionPage, InterventionType, OutcomeDomain, Pillar, Setting, TargetGroup
+from interventions.models import (
+    InterventionPage,
+    InterventionType,
+    OutcomeDomain,
+    Pillar,
+    RecordChange,
+    Setting,
+    TargetGroup,
+)
 
 from .facets import FACETS
 from .models import FacetValue, ThesaurusConcept, ThesaurusLabel
@@ -75,6 +83,13 @@ def on_search_setting_changed(raw=False, **kwargs):
         mark_changed()
 
 
+def on_change_log_edited(raw=False, **kwargs):
+    # Profiles show their change log and are cached under the token (search.response_cache): a note an editor
+    # corrects, or an entry deleted, shows on the next visit. A publication changes the token anyway.
+    if not raw:
+        mark_changed()
+
+
 def register_signal_handlers():
     for model in RECORD_TYPES.values():
         post_save.connect(on_record_saved, sender=model)
@@ -85,6 +100,8 @@ def register_signal_handlers():
     post_page_move.connect(on_page_moved)
     for vocabulary in (Pillar, InterventionType, Setting, TargetGroup, OutcomeDomain):
         post_save.connect(on_vocabulary_term_saved, sender=vocabulary)
+    post_save.connect(on_change_log_edited, sender=RecordChange)
+    post_delete.connect(on_change_log_edited, sender=RecordChange)
     for model in (ThesaurusConcept, ThesaurusLabel, SearchPromotion):
         post_save.connect(on_search_setting_changed, sender=model)
         post_delete.connect(on_search_setting_changed, sender=model)

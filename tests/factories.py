@@ -173,3 +173,16 @@ class NominationFactory(factory.django.DjangoModelFactory):
     citation = "Gómez, L. (2021). An evaluation of youth mentoring. Journal of Tests."
     nominator_name = "Luisa Gómez"
     email = "luisa@example.org"
+
+
+class RecordChangeFactory(factory.django.DjangoModelFactory):
+    """An entry of an intervention's public change log, as a publication writes it (interventions.change_log)."""
+
+    class Meta:
+        model = "interventions.RecordChange"
+
+    kind = "updated"
+    changed_at = factory.Sequence(
+        lambda n: datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(hours=n)
+    )
+    note = "Outcomes added from a new evaluation."

@@ -15,7 +15,7 @@ from wagtail.search.models import IndexEntry
 from interventions.interchange.importer import import_document
 from interventions.interchange.mapping import VOCABULARY_FIELDS
 from interventions.interchange.validation import InvalidFile
-from interventions.models import InterventionIndexPage, InterventionPage, Outcome, Study
+from interventions.models import InterventionIndexPage, InterventionPage, Outcome, RecordChange, Study
 from search.models import FacetValue
 from tests.factories import OutcomeFactory, RecordFactory, StudyFactory, document
 
@@ -94,6 +94,9 @@ def written_state(slugs):
                     PageLogEntry.objects.filter(page=page)
                     .order_by("pk")
                     .values_list("action", "label", "content_changed", "user", "uuid", "data", "revision__object_str")
+                ),
+                "changes": list(
+                    RecordChange.objects.filter(page=page).values_list("kind", "note", "old_rating", "new_rating")
                 ),
                 "terms": {key: sorted(term.slug for term in getattr(page, key).all()) for key in VOCABULARY_FIELDS},
             }

@@ -6,7 +6,7 @@ from wagtail.models import Page
 
 from interventions.interchange.exporter import export_document
 from interventions.interchange.importer import import_document
-from interventions.interchange.mapping import CHILDREN, PAGE_FIELDS, VOCABULARY_FIELDS
+from interventions.interchange.mapping import CHILDREN, NOT_IN_RECORDS, PAGE_FIELDS, VOCABULARY_FIELDS
 from interventions.interchange.validation import InvalidFile, validate
 from interventions.models import InterventionPage
 from tests.factories import OutcomeFactory, RecordFactory, StudyFactory, document
@@ -25,7 +25,7 @@ def test_every_field_an_editor_can_set_has_its_place_in_a_record():
         and field.name not in page_fields
         and not field.primary_key
     }
-    mapped = {field.attribute for field in PAGE_FIELDS} | SPECIAL_PAGE_FIELDS | set(VOCABULARY_FIELDS)
+    mapped = {field.attribute for field in PAGE_FIELDS} | SPECIAL_PAGE_FIELDS | set(VOCABULARY_FIELDS) | NOT_IN_RECORDS
     assert editable - mapped == set()
     for model, fields in CHILDREN.values():
         own = {field.name for field in model._meta.concrete_fields if field.editable} - {"id", "sort_order", "page"}

@@ -78,6 +78,9 @@ PAGE_FIELDS = [
 ]
 TRANSLATED_FIELDS = [field for field in PAGE_FIELDS if field.translated]
 RICH_TEXT_FIELDS = [field for field in PAGE_FIELDS if field.rich_text]
+# Fields an editor sets that the format has no place for (the shared schema changes only with its owner): the public
+# note of a change travels with a revision into the change log, not with the record.
+NOT_IN_RECORDS = {"public_change_note"}
 # Record key -> vocabulary model, for the many-to-many terms of an intervention.
 VOCABULARY_FIELDS = {
     "pillars": Pillar,

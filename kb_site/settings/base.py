@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "operations",
     "logins",
     "nominations",
+    "changes",
     "wagtail.contrib.forms",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.redirects",
