@@ -6,10 +6,12 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import translation
 
 from interventions.interchange.importer import import_document
 from interventions.models import InterventionPage
+from interventions.page_tree import ensure_page_tree
 from search.circuit import elasticsearch_circuit
 from search.query_log import pending_counts
 
@@ -36,10 +38,22 @@ def fixture_document():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    # The real records, imported once for the session; tests that change them run in their own transaction.
+    # What every site has before its first record: the vocabulary (the pillars and the terms records are filed
+    # under) and the page tree. Tests build the records they need (tests/factories.py).
     with django_db_blocker.unblock():
         call_command("import_vocabulary", str(VOCABULARY_FILE), stdout=io.StringIO())
+        ensure_page_tree()
+
+
+@pytest.fixture(scope="module")
+def shipped_records(django_db_setup, django_db_blocker):
+    """The records the project ships (fixtures/interventions.json), for the checks of those records
+    (tests/test_fixtures.py) and for the tests that have not yet been given records of their own: imported once per
+    module, in a transaction rolled back after the module's last test, in which each test's transaction nests."""
+    with django_db_blocker.unblock(), transaction.atomic():
         call_command("import_interventions", str(FIXTURE_FILE), stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ def bam():
     return InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_editor_shows_studies_and_outcomes_in_tabs(editor_client, bam):
     response = editor_client.get(edit_url(bam))
     assert response.status_code == 200
@@ -43,6 +44,7 @@ def test_editor_shows_studies_and_outcomes_in_tabs(editor_client, bam):
         assert outcome.measure[:40] in html
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_saving_an_edit_publishes_it(editor_client, bam):
     values = form_values(editor_client.get(edit_url(bam)).content.decode())
     values["summary"] = "An edited summary."
@@ -60,6 +62,7 @@ def draftail(text):
     return json.dumps({"blocks": [block], "entityMap": {}})
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_editors_write_emmie_texts_last_reviewed_and_structured_citations(editor_client, bam):
     html = editor_client.get(edit_url(bam)).content.decode()
     assert "How it works" in html and "Structured citation" in html
@@ -90,6 +93,7 @@ def test_editors_write_emmie_texts_last_reviewed_and_structured_citations(editor
     assert (study.publication_type, study.venue, study.issue) == ("working-paper", "NBER Working Paper", "19014")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_validation_errors_stand_next_to_their_fields(editor_client, bam):
     values = form_values(editor_client.get(edit_url(bam)).content.decode())
     values.update(age_min="18", age_max="10", bcr_source_study="no-such-study")
@@ -106,6 +110,7 @@ def test_validation_errors_stand_next_to_their_fields(editor_client, bam):
     assert "No study of this intervention has the key 'no-such-study'." in error_near("bcr_source_study")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_outcome_citing_a_study_missing_from_the_page_is_refused(editor_client, bam):
     values = form_values(editor_client.get(edit_url(bam)).content.decode())
     values["outcomes-0-study_key"] = "not-on-this-page"
@@ -148,6 +153,7 @@ def listed(client, **filters):
     return response.content.decode()
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_intervention_listing_filters_by_pillar_rating_country_cost_and_status(editor_client, bam):
     disrupting = Pillar.objects.get(slug="disrupting-illicit-markets")
     html = listed(editor_client, pillar=disrupting.pk)
@@ -167,6 +173,7 @@ def test_intervention_listing_filters_by_pillar_rating_country_cost_and_status(e
     assert "Becoming a Man" not in listed(editor_client, status="draft")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_intervention_listing_searches_within_its_filters(editor_client):
     # The admin searches titles as they are typed (Wagtail's autocomplete), which on PostgreSQL keeps accents.
     html = listed(editor_client, q="disque")

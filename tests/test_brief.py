@@ -43,6 +43,7 @@ def full_record():
     )
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_brief_has_the_profiles_content_without_navigation(client):
     response = client.get(BAM + "brief/")
     assert response.status_code == 200
@@ -56,6 +57,7 @@ def test_the_brief_has_the_profiles_content_without_navigation(client):
     assert not brief.find(class_="forest-plot") and "Similar interventions" not in brief.get_text()
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_profile_links_to_its_brief_in_every_language(client):
     profile = BeautifulSoup(client.get("/es/interventions/one-summer-plus/").content, "html.parser")
     assert profile.find("a", string="Resumen imprimible de una página")["href"] == (
@@ -109,6 +111,7 @@ def briefs(client, import_records):
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+@pytest.mark.usefixtures("shipped_records")
 def test_the_brief_prints_on_one_or_two_a4_pages(briefs, browser):
     tab = browser.new_page()
     for answers in briefs:

@@ -2,17 +2,19 @@
 with axe-core checking accessibility. Screenshots go to screenshots/ for people to look at. The public pages and the
 admins are used under the site's Content-Security-Policy and Permissions-Policy: nothing may be refused."""
 
+import io
 import os
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from wagtail.models import Locale
 
 from home.roles import EDITORS, REVIEWERS, setup_roles
 from interventions.models import InterventionPage
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, FIXTURE_FILE
 from .factories import CollectionPageFactory, KnowledgeProductPageFactory, PillarPageFactory, UserFactory
 from .security_policies import assert_strict_public_policy
 
@@ -85,9 +87,12 @@ def test_public_pages_and_the_editorial_workflow_in_a_browser(
 
 
 @pytest.fixture
-def editorial_site():
-    """A pillar page with a collection and a knowledge product, as a working group would publish them; the roles;
-    an editor, a reviewer and an administrator; the intervention they change and its index."""
+def editorial_site(transactional_db):
+    """The shipped records, committed for the live server's thread to read (conftest's `shipped_records` holds them
+    in a transaction only the test's connection sees); a pillar page with a collection and a knowledge product, as a
+    working group would publish them; the roles; an editor, a reviewer and an administrator; the intervention they
+    change and its index."""
+    call_command("import_interventions", str(FIXTURE_FILE), stdout=io.StringIO())
     pillar_page = PillarPageFactory(title="Protecting vulnerable populations")
     collection = CollectionPageFactory(
         parent=pillar_page, title="Youth violence prevention", saved_search="q=youth&evidence_rating=effective"

@@ -203,6 +203,7 @@ def test_imported_pages_are_served_edited_and_revised_in_wagtail(client, django_
     assert page.title == "Edited after import" and Page.find_problems() == ([], [], [], [], [])
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_file_of_new_and_existing_records(fixture_document):
     existing = fixture_document["interventions"]
     changed = {**existing[1], "summary": "A changed summary."}

@@ -34,6 +34,7 @@ def listed_titles(soup, selector):
     return [item.a.get_text(strip=True) for item in soup.select(f"{selector} > li")]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_collection_lists_hand_picked_interventions_in_the_working_groups_order(client):
     collection = CollectionPageFactory(parent=PillarPageFactory(), publish=False)
     chosen = ["disque-denuncia", "becoming-a-man", "cure-violence"]
@@ -44,6 +45,7 @@ def test_collection_lists_hand_picked_interventions_in_the_working_groups_order(
     assert titles == [intervention(slug).title for slug in chosen]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_collection_shows_translations_and_leaves_out_unpublished_picks():
     collection = CollectionPageFactory(parent=PillarPageFactory(), publish=False)
     for slug in ("disque-denuncia", "becoming-a-man", "cure-violence"):
@@ -63,6 +65,7 @@ def test_collection_shows_translations_and_leaves_out_unpublished_picks():
     ]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_saved_search_follows_the_hand_picked_ones_and_the_records_as_they_change(client):
     collection = CollectionPageFactory(
         parent=PillarPageFactory(), saved_search="/search/?q=violence&evidence_rating=effective&page=3&sort=title"
@@ -97,6 +100,7 @@ def test_a_bad_saved_search_is_refused_next_to_its_field():
     assert "sort: one of relevance, evidence, bcr, title" in error.value.message_dict["saved_search"][0]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_pillar_page_counts_its_interventions_collections_and_products(client, fixture_document):
     pillar_page = PillarPageFactory()
     CollectionPageFactory(parent=pillar_page, title="Youth violence")
@@ -118,6 +122,7 @@ def test_only_one_page_per_pillar_and_language():
     assert "already has a page" in error.value.message_dict["pillar"][0]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_knowledge_products_are_found_by_the_same_search_with_a_content_type_facet(client):
     product = KnowledgeProductPageFactory(
         parent=PillarPageFactory(),

@@ -17,6 +17,7 @@ def row(soup, heading):
     return [cell.get_text(" ", strip=True) for cell in header.find_parent("tr").find_all("td")]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_side_by_side(client):
     response, soup = compare(client, "becoming-a-man", "scared-straight", "restorative-justice-conferencing")
     assert response.status_code == 200
@@ -30,6 +31,7 @@ def test_side_by_side(client):
     assert "−50% Percent change" in violent[0]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_comparison_follows_the_visitors_language(client):
     _, soup = compare(client, "one-summer-plus", "disque-denuncia", prefix="/es")
     titles = [th.get_text(strip=True) for th in soup.select("thead th a")]
@@ -52,6 +54,7 @@ def test_unknown_slugs_are_named(client):
     assert "no-such-thing" in soup.find(role="alert").get_text()
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_search_results_can_be_picked_for_comparison(client):
     soup = BeautifulSoup(client.get("/search/?q=police").content, "html.parser")
     assert soup.find("button", attrs={"formaction": "/compare/"})

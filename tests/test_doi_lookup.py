@@ -298,6 +298,7 @@ def with_lookup_studies(values):
     return values
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_saving_an_intervention_fills_its_studies_from_crossref(editor_client, bam, recorded_crossref):
     values = with_lookup_studies(form_values(editor_client.get(edit_url(bam)).content.decode()))
     response = editor_client.post(edit_url(bam), values | {"action-publish": "action-publish"})
@@ -325,6 +326,7 @@ def test_saving_an_intervention_fills_its_studies_from_crossref(editor_client, b
     assert heller_2014.citation == "Heller (2014), Science."
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_offline_the_save_keeps_what_was_typed_and_says_to_type_the_fields(editor_client, bam, offline):
     values = with_lookup_studies(form_values(editor_client.get(edit_url(bam)).content.decode()))
     response = editor_client.post(edit_url(bam), values, follow=True)  # "Save draft": back to the editor
@@ -342,6 +344,7 @@ def test_offline_the_save_keeps_what_was_typed_and_says_to_type_the_fields(edito
     assert (heller_2014.citation, heller_2014.authors, heller_2014.title) == ("Heller (2014), Science.", [], "")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_offline_message_is_translated(editor_client, bam, offline, django_user_model):
     profile = UserProfile.get_for_user(django_user_model.objects.get(username="editor"))
     profile.preferred_language = "es"
@@ -351,6 +354,7 @@ def test_the_offline_message_is_translated(editor_client, bam, offline, django_u
     assert "No se pudo consultar Crossref para el DOI 10.1093/qje/qjw033" in response.content.decode()
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_an_autosave_does_not_ask_crossref(editor_client, bam, offline):
     values = with_lookup_studies(form_values(editor_client.get(edit_url(bam)).content.decode()))
     response = editor_client.post(edit_url(bam), values, headers={"Accept": "application/json"})

@@ -45,6 +45,7 @@ def public_view(client, page, query=MARKER):
     }
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_working_group_member_edits_own_pillar_only(client, site_roles):
     pillars, pages = site_roles
     own = CollectionPageFactory(parent=pages["protecting-vulnerable-populations"])
@@ -68,6 +69,7 @@ def test_working_group_member_edits_own_pillar_only(client, site_roles):
     assert other.title != "Taken over"
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_editor_cannot_publish_and_a_reviewer_publishes_after_review(client, site_roles):
     editor = UserFactory(groups=[EDITORS])
     reviewer = UserFactory(groups=[REVIEWERS])
@@ -103,6 +105,7 @@ def test_editor_cannot_publish_and_a_reviewer_publishes_after_review(client, sit
     assert MARKER in seen["profile"] and seen["api"] == [page.slug] and seen["search"]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_draft_never_reaches_the_public(client):
     page = intervention("disque-denuncia")
     page.summary = f"{page.summary} {MARKER}"
@@ -111,6 +114,7 @@ def test_a_draft_never_reaches_the_public(client):
     assert MARKER not in seen["profile"] and seen["api"] == [] and not seen["search"]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_scheduled_change_appears_only_when_its_time_comes(client):
     page = intervention("one-summer-plus")
     page.summary = f"{page.summary} {MARKER}"

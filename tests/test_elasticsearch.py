@@ -363,6 +363,7 @@ def test_query_with_a_sentence_vector_adds_the_pages_nearest_in_meaning(offline_
     assert len(elasticsearch_query(offline_backend, InterventionPage, "denuncia", "es")["bool"]["should"]) == 3
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_unreachable_elasticsearch_falls_back_to_the_database_and_logs_the_failure(caplog):
     backends = {"default": elasticsearch_backend(closed_port_url()), "database": settings.DATABASE_SEARCH_BACKEND}
     with override_settings(WAGTAILSEARCH_BACKENDS=backends), caplog.at_level(logging.INFO, logger="search.circuit"):

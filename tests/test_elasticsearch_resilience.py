@@ -196,6 +196,7 @@ def test_backend_status_tells_the_circuits_state_and_the_queued_updates(clock):
     assert backend_status() == {"configured": "database", "answering": "database"}
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_publishing_with_elasticsearch_hung_succeeds_and_queues_the_update(hung_server):
     url, accepted = hung_server
     page = InterventionPage.objects.get(slug="disque-denuncia", locale__language_code="en")

@@ -24,6 +24,7 @@ def test_export_is_valid_against_the_schema():
     assert list(schema_validator().iter_errors(exported)) == []
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_export_of_the_fixtures_gives_back_every_record(fixture_document):
     assert by_slug(export_document()) == by_slug(fixture_document)
 
@@ -128,6 +129,7 @@ def test_command_writes_to_standard_output_without_a_file(capsys):
     assert json.loads(capsys.readouterr().out)["format"] == "interventions-v1"
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_unpublished_interventions_are_not_exported():
     page = InterventionPage.objects.get(slug="scared-straight", locale__language_code="en")
     page.unpublish()

@@ -89,6 +89,7 @@ def state_after_import(records):
     return report, state, results
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_on_untested_versions_an_import_warns_and_leaves_what_the_fast_path_leaves(
     install, fast_path_spies, fixture_document
 ):

@@ -214,6 +214,7 @@ EXAMPLES_FIND = {
 
 
 @pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
+@pytest.mark.usefixtures("shipped_records")
 def test_the_example_searches_find_what_they_promise_in_every_language(language):
     from django.utils import translation
 

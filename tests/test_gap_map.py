@@ -35,10 +35,12 @@ def actual_cells(the_map):
     }
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_counts_equal_the_fixture_file(fixture_document):
     assert actual_cells(gap_map(SearchParams())) == expected_cells(fixture_document["interventions"])
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_pillar_and_region_filters(fixture_document):
     pillar = "disrupting-illicit-markets"
     countries = set(REGIONS["south-america"][1])
@@ -51,6 +53,7 @@ def test_pillar_and_region_filters(fixture_document):
     assert actual_cells(gap_map(params)) == expected_cells(records)
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_unpublished_records_leave_the_map():
     page = InterventionPage.objects.get(slug="plan-colombia", locale__language_code="en")
     before = gap_map(SearchParams()).cell("crop-eradication", "drug-supply").interventions
@@ -58,6 +61,7 @@ def test_unpublished_records_leave_the_map():
     assert gap_map(SearchParams()).cell("crop-eradication", "drug-supply").interventions == before - 1
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_page_cells_link_to_the_search_with_both_filters(client):
     response = client.get("/gap-map/?pillar=disrupting-illicit-markets&region=south-america")
     assert response.status_code == 200
@@ -85,6 +89,7 @@ def test_a_cells_bar_is_its_ratings_side_by_side():
     ]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_region_filter_covers_every_country_of_the_records(client, fixture_document):
     in_regions = {code for _label, codes in REGIONS.values() for code in codes}
     assert {code for record in fixture_document["interventions"] for code in record["countries"]} <= in_regions
@@ -95,6 +100,7 @@ def test_the_region_filter_covers_every_country_of_the_records(client, fixture_d
     assert actual_cells(gap_map(params))
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_legend_names_each_rating_colour_and_a_gap(client):
     legend = BeautifulSoup(client.get("/gap-map/").content, "html.parser").select_one(".gap-map-legend")
     keys = {item.get_text(strip=True): item.select_one(".swatch")["class"] for item in legend.select("li")}
@@ -104,6 +110,7 @@ def test_the_legend_names_each_rating_colour_and_a_gap(client):
     assert "the large number counts the interventions" in legend.get_text()
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_cells_give_the_interventions_first_and_show_gaps(client):
     soup = BeautifulSoup(client.get("/es/gap-map/").content, "html.parser")
     # The map scrolls in its own box; its header row and first column are header cells that stay at the box's edges.

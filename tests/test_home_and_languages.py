@@ -17,6 +17,7 @@ def soup_of(client, path):
     return BeautifulSoup(response.content, "html.parser")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_home_has_search_pillars_with_counts_and_recent_updates(client, fixture_document):
     soup = soup_of(client, "/")
     assert soup.find("form", attrs={"role": "search", "action": "/search/"})
@@ -35,12 +36,14 @@ def test_language_switcher_links_to_the_same_page_in_each_language(client):
     assert soup.select_one("nav.languages strong[aria-current]").get_text() == "English"
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_translated_profile_is_served_in_its_language(client):
     soup = soup_of(client, "/es/interventions/one-summer-plus/")
     assert soup.find("h1").get_text().startswith("Programa de empleos de verano")
     assert not soup.find(class_="note")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_untranslated_profile_is_shown_in_the_original_with_a_note(client):
     soup = soup_of(client, "/fr/interventions/disque-denuncia/")
     assert soup.find("h1").get_text().startswith("Disque Denúncia")
@@ -52,6 +55,7 @@ def test_unknown_interventions_are_still_not_found(client):
     assert client.get("/es/interventions/no-such-intervention/").status_code == 404
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_sharing_metadata_on_a_profile(client):
     soup = soup_of(client, "/interventions/becoming-a-man/")
     assert soup.find("meta", property="og:type")["content"] == "article"
@@ -70,6 +74,7 @@ def test_structured_data_cannot_close_its_script_element(client, import_records)
     assert "</script><script>alert(1)" not in html
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_sitemap_lists_interventions_in_every_language(client):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
@@ -85,6 +90,7 @@ def test_sitemap_lists_interventions_in_every_language(client):
         ("/fr", "Ce qui fonctionne en sécurité citoyenne", "Efficace"),
     ],
 )
+@pytest.mark.usefixtures("shipped_records")
 def test_pages_are_served_in_their_language(client, prefix, site_name, rating):
     home = soup_of(client, f"{prefix}/")
     assert home.find("html")["lang"] == prefix[1:]
@@ -93,6 +99,7 @@ def test_pages_are_served_in_their_language(client, prefix, site_name, rating):
     assert rating in [badge.get_text() for badge in search.select("span.rating")]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_untranslated_note_is_in_the_visitors_language(client):
     note = soup_of(client, "/fr/interventions/disque-denuncia/").find(class_="note").get_text()
     assert "langue d'origine" in note

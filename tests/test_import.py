@@ -61,6 +61,7 @@ def test_creates_publishes_and_reports_counts(tmp_path):
     assert page.outcomes.get().domain.labels["en"] == "Brand new"
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_second_run_of_the_same_file_changes_nothing_and_says_so(tmp_path, fixture_document):
     revisions = Revision.objects.count()
     stdout, _ = run_import(tmp_path, fixture_document)

@@ -52,6 +52,7 @@ def test_grouped_values_go_in_and_come_out_at_their_paths(import_records):
     assert exported["outcomes"][0]["study"] == "s1"
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("grouped", "path"),
     [

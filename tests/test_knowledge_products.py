@@ -53,6 +53,7 @@ def write_document(tmp_path, *products):
     return path
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_import_itself_creates_no_pillar_pages_and_says_what_creates_them():
     PillarPage.objects.all().delete()
     with pytest.raises(MissingPageTree, match="no page of the pillar 'protecting-vulnerable-populations' in 'en'"):
@@ -62,6 +63,7 @@ def test_the_import_itself_creates_no_pillar_pages_and_says_what_creates_them():
     assert import_knowledge_products({"knowledge_products": [GUIDE]}).created == [GUIDE["slug"]]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_import_publishes_products_under_their_pillar_in_english_and_spanish(client):
     assert import_file(FIXTURE) == ("Knowledge products: 2 created, 0 updated, 0 unchanged; 3 translations written\n")
     inspire = KnowledgeProductPage.objects.get(slug="who-inspire-seven-strategies", locale__language_code="en")
@@ -104,6 +106,7 @@ def test_import_publishes_products_under_their_pillar_in_english_and_spanish(cli
     assert spanish_hits[0].pk == spanish.pk
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_body_html_is_sanitized_and_a_translation_without_a_body_shows_the_original(tmp_path):
     import_file(write_document(tmp_path, GUIDE))
     guide = KnowledgeProductPage.objects.get(slug="school-violence-guide", locale__language_code="en")
@@ -111,6 +114,7 @@ def test_body_html_is_sanitized_and_a_translation_without_a_body_shows_the_origi
     assert guide.get_translation(locale_es()).specific.body == guide.body
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_importing_again_changes_nothing_and_a_changed_file_updates_every_language(tmp_path):
     import_file(FIXTURE)
     revisions, pages = Revision.objects.count(), list(Page.objects.values_list("pk", "last_published_at"))
@@ -195,6 +199,7 @@ def locale_es():
     return Locale.objects.get(language_code="es")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_product_is_not_moved_to_another_pillar_by_an_import(tmp_path):
     import_file(FIXTURE)
     inspire = json.loads(FIXTURE.read_text(encoding="utf-8"))["knowledge_products"][0]

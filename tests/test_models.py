@@ -91,6 +91,7 @@ def test_outcomes_and_ratio_must_cite_studies_of_the_same_intervention():
     ]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_derived_values_of_a_real_record():
     page = InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
     assert page.study_count == page.studies.count() >= 2

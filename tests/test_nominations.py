@@ -112,6 +112,7 @@ def test_bad_input_is_explained_and_what_was_typed_is_kept(client, overrides, fi
     assert Nomination.objects.count() == 0
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_study_names_the_intervention_chosen_by_its_title_in_the_visitors_language(client):
     page = InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
     form = BeautifulSoup(client.get("/nominate/").content, "html.parser")
@@ -256,6 +257,7 @@ def test_accepting_a_new_intervention_drafts_it_and_it_is_published_after_review
     assert page.live and page.evidence_rating == "promising" and page.studies.get().design == "quasi-experimental"
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_accepting_a_new_study_adds_it_to_a_draft_of_the_intervention(
     client, roles, django_capture_on_commit_callbacks
 ):

@@ -254,6 +254,7 @@ def test_the_lists_are_the_same_for_a_visitor_who_may_see_the_page_which_still_a
     assert not api(client, interventions) and not home_page(client, interventions)
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_page_moved_into_a_private_section_leaves_the_lists_and_comes_back_when_moved_out(client, interventions):
     public_section = interventions.public.get_parent()
     private_section = InterventionIndexPageFactory()

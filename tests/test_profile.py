@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 BAM = "/interventions/becoming-a-man/"
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_profile_shows_ratio_outcomes_and_studies(client):
     soup = BeautifulSoup(client.get(BAM).content, "html.parser")
     text = soup.get_text(" ", strip=True)
@@ -113,6 +114,7 @@ def test_forest_plot_no_effect_line_is_at_one_for_a_ratio_and_at_zero_for_a_diff
     assert list(ticks(none)) == ["−1", "−0.5", "0", "+0.5", "+1"] and ticks(none)["0"] == 50.0
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_citations_as_ris_and_bibtex(client):
     ris = client.get(BAM + "citations/ris/")
     assert ris["Content-Type"].startswith("application/x-research-info-systems")
@@ -125,6 +127,7 @@ def test_bibtex_escaping():
     assert bibtex_escape("A {b} & 50% $x #1 a_b ^ ~ \\") == r"A \{b\} \& 50\% \$x \#1 a\_b \^{} \~{} \textbackslash{}"
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_similar_interventions_share_types_and_outcome_domains(client):
     soup = BeautifulSoup(client.get("/interventions/focused-deterrence/").content, "html.parser")
     heading = soup.find("h2", string="Similar interventions")
@@ -145,6 +148,7 @@ def headline_items(client, path):
     return {text_of(item.find("dt")): item.find("dd") for item in headline.select(".headline-item")}
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_headline_in_english(client):
     items = headline_items(client, BAM)
     impact = items["Impact"]
@@ -157,6 +161,7 @@ def test_the_headline_in_english(client):
     assert "USD 2,383 (2022) per participant High cost" in cost and "Benefit-cost ratio: 5–30" in cost
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_headline_in_spanish(client):
     items = headline_items(client, "/es" + BAM)
     assert text_of(items["Impacto"]).startswith("−44% Delitos violentos")
@@ -165,6 +170,7 @@ def test_the_headline_in_spanish(client):
     assert "USD 2.383 (2022) por participante Costo alto" in cost and "Relación beneficio-costo: 5–30" in cost
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_rating_badge_has_the_same_colour_class_on_the_profile_and_the_card(client):
     profile = BeautifulSoup(client.get(BAM).content, "html.parser")
     search = BeautifulSoup(client.get("/search/?q=becoming").content, "html.parser")
@@ -173,6 +179,7 @@ def test_the_rating_badge_has_the_same_colour_class_on_the_profile_and_the_card(
         assert page.find("span", class_="rating")["class"] == ["rating", "rating-effective"]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_search_card_shows_the_headline_with_numbers_in_the_visitors_language(client):
     search = BeautifulSoup(client.get("/es/search/?q=becoming").content, "html.parser")
     card = next(article for article in search.select("article.card") if "Becoming a Man" in article.get_text())

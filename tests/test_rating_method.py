@@ -41,6 +41,7 @@ def test_the_method_page_explains_every_rating_and_design(client):
     assert "never the headline, never drawn in the forest plot" in text
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_each_headline_links_to_the_method(client):
     soup = BeautifulSoup(client.get("/pt/interventions/becoming-a-man/").content, "html.parser")
     assert soup.select_one(".headline .how-we-rate a")["href"] == "/pt/method/"

@@ -33,6 +33,7 @@ def test_the_images_the_readme_shows_are_in_the_repository():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("shipped_records")
 def test_setup_demo_loads_records_and_an_admin_with_the_given_password(monkeypatch, fixture_document):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "chosen-password-123")
     stdout = io.StringIO()

@@ -29,6 +29,7 @@ def api(client, query=""):
     return client.get(f"/api/v1/search/?{query}")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_response_shape(client):
     response = api(client, "q=becoming&pillar=protecting-vulnerable-populations&page_size=5")
     assert response.status_code == 200
@@ -44,6 +45,7 @@ def test_response_shape(client):
     assert {"value": "US", "label": "United States of America", "count": 2} in body["facets"]["country"]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_repeated_parameters_select_several_values(client):
     one = api(client, "country=BR").json()["count"]
     both = api(client, "country=BR&country=CO").json()["count"]
@@ -54,6 +56,7 @@ def test_unknown_parameters_are_ignored(client):
     assert api(client, "colour=blue&q=becoming").json() == api(client, "q=becoming").json()
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_labels_follow_lang(client):
     pillars = api(client, "lang=es").json()["facets"]["pillar"]
     assert "Protección de poblaciones vulnerables" in {entry["label"] for entry in pillars}

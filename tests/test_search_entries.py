@@ -66,6 +66,7 @@ def pages(import_records):
     return list(InterventionPage.get_indexed_objects().prefetch_related(*PREFETCHED).order_by("pk"))
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_new_entries_are_those_modelsearch_writes(pages):
     IndexEntry.objects.filter(object_id__in=[str(page.pk) for page in pages]).delete()
     others = entries()["entries"]

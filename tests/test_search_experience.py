@@ -60,6 +60,7 @@ def promote(query_string, *pages):
 # Corrections
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_page_shows_the_correction_and_offers_the_query_as_typed(client):
     _, soup = page(client, "q=polise")
     correction = soup.find(class_="correction")
@@ -68,6 +69,7 @@ def test_the_page_shows_the_correction_and_offers_the_query_as_typed(client):
     assert correction.find("a", string="polise")["href"] == "?q=polise&spell=0"
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_correction_notice_escapes_the_query(client):
     response, _ = page(client, "q=polise+<i>x</i>")
     html = response.content.decode()
@@ -80,6 +82,7 @@ def test_no_correction_no_notice(client):
     assert soup.find(class_="correction") is None
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_api_returns_the_corrected_query_or_null(client):
     assert api(client, "q=polise").json()["corrected_query"] == "police"
     assert api(client, "q=police").json()["corrected_query"] is None
@@ -106,6 +109,7 @@ def test_the_openapi_description_says_what_the_correction_is(client):
 # No dead ends
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_search_that_finds_nothing_offers_nearest_terms_and_pillars(client):
     _, soup = page(client, "q=police&country=JM&evidence_rating=harmful")
     text = soup.get_text(" ", strip=True)
@@ -118,6 +122,7 @@ def test_a_search_that_finds_nothing_offers_nearest_terms_and_pillars(client):
     assert len(pillars) == 3
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_nearest_terms_follow_the_visitors_language():
     offered = ways_on(SearchParams(q="policia", lang="es"))
     assert "Policía" in [term.label for term in offered.terms]
@@ -187,6 +192,7 @@ def daily(query_string):
     return DailyQueryResults.objects.get(query__query_string=query_string)
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_search_is_counted_for_its_normalized_query(client):
     count = api(client, "q=Police").json()["count"]
     page(client, "q=police++")
@@ -234,6 +240,7 @@ def test_searches_are_written_together_after_a_while_or_once_they_count_enough_q
         assert DailyQueryResults.objects.count() == 5
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_searches_are_counted_on_the_day_they_were_made_in_both_tables(client):
     days = [datetime(2026, 3, 1, 23, 59, tzinfo=UTC), datetime(2026, 3, 2, 0, 1, tzinfo=UTC)]
     for day, searches in zip(days, [["q=police", "q=zzqxv"], ["q=police", "q=police", "q=zzqxv"]], strict=True):
@@ -328,6 +335,7 @@ def report_rows(client, url_name):
     return soup, rows
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_report_lists_the_most_searched_queries_with_how_many_found_nothing(client, staff_client):
     for query in ["police", "police", "zzqxv", "violence", "police", "violence"]:
         page(client, f"q={query}")
@@ -335,6 +343,7 @@ def test_the_report_lists_the_most_searched_queries_with_how_many_found_nothing(
     assert rows == [["police", "3", "0"], ["violence", "2", "0"], ["zzqxv", "1", "1"]]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_the_second_report_lists_the_queries_that_found_nothing_and_links_to_the_thesaurus(client, staff_client):
     for query in ["zzqxv", "qqwwee", "zzqxv", "police"]:
         page(client, f"q={query}")
@@ -360,6 +369,7 @@ def test_the_admin_menus_offer_the_reports_and_promoted_results(staff_client):
 # Editors' picks
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_promoted_pages_come_first_marked_and_not_repeated(client):
     pick = intervention("boot-camps")
     promote("police", pick)
@@ -374,6 +384,7 @@ def test_promoted_pages_come_first_marked_and_not_repeated(client):
     assert [result["slug"] for result in results].count(pick.slug) == 1
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_promoted_page_that_matches_keeps_its_place_at_the_top_only(client):
     matching = search_records(SearchParams(q="police")).hits[3]
     promote("police", matching)
@@ -382,6 +393,7 @@ def test_a_promoted_page_that_matches_keeps_its_place_at_the_top_only(client):
     assert [hit.pk for hit in hits].count(matching.pk) == 1
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_filters_still_apply_to_promoted_pages(client):
     pick = intervention("boot-camps")
     promote("police", pick)
@@ -389,6 +401,7 @@ def test_filters_still_apply_to_promoted_pages(client):
     assert pick.slug not in [result["slug"] for result in results]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_promoted_pages_are_shown_in_the_visitors_language(client):
     promote("empleos", intervention("one-summer-plus"))
     results = api(client, "q=empleos&lang=es").json()["results"]
@@ -409,6 +422,7 @@ def test_knowledge_products_are_promoted_too(client):
     )
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_drafts_and_other_kinds_of_page_are_never_promoted(client):
     draft = KnowledgeProductPageFactory(parent=PillarPageFactory(), title="A draft guide", publish=False)
     interventions_index = intervention("boot-camps").get_parent()
@@ -417,6 +431,7 @@ def test_drafts_and_other_kinds_of_page_are_never_promoted(client):
     assert not any(result["promoted"] for result in results)
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_picks_are_on_the_first_page_only(client):
     pick = intervention("boot-camps")
     promote("police", pick)

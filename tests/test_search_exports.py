@@ -40,6 +40,7 @@ def json_slugs(response):
     return [record["slug"] for record in json.loads(downloaded(response))["interventions"]]
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_csv_holds_exactly_the_search_results(client):
     response = client.get(f"/search/export.csv?{QUERY}")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -50,6 +51,7 @@ def test_csv_holds_exactly_the_search_results(client):
     assert all("Brazil" in row["countries"] or "Colombia" in row["countries"] for row in rows)
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_csv_values_of_a_known_record(client):
     rows = csv_rows(client.get("/search/export.csv?q=becoming"))
     bam = next(row for row in rows if row["slug"] == "becoming-a-man")
@@ -74,6 +76,7 @@ def test_json_is_an_interchange_file_of_exactly_the_results(client):
     )
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_json_from_a_spanish_search_exports_originals_with_their_translations(client):
     document = json.loads(downloaded(client.get("/es/search/export.json?q=empleos+de+verano")))
     record = document["interventions"][0]
@@ -86,12 +89,14 @@ def test_bad_parameters_get_a_400(client):
     assert client.get("/search/export.json?sort=drop").status_code == 400
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_search_page_links_to_both_exports_with_its_parameters(client):
     html = client.get(f"/search/?{QUERY}").content.decode()
     assert f'href="/search/export.csv?{QUERY.replace("&", "&amp;")}"' in html
     assert f'href="/search/export.json?{QUERY.replace("&", "&amp;")}"' in html
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_csv_labels_are_in_the_language_of_the_page(client):
     rows = csv_rows(client.get("/es/search/export.csv?q=becoming"))
     bam = next(row for row in rows if row["slug"] == "becoming-a-man")
@@ -107,6 +112,7 @@ def test_json_export_of_everything_holds_the_records_of_the_interchange_export(c
     assert all(normalize_record(record) == whole[record["slug"]] for record in exported["interventions"])
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_csv_streams_its_header_then_a_batch_of_rows_at_a_time(client, monkeypatch):
     monkeypatch.setattr("search.exports.EXPORT_BATCH_SIZE", 10)
     response = client.get("/search/export.csv")
@@ -138,6 +144,7 @@ def test_export_queries_do_not_grow_with_the_records(client, path):
     assert queries("") == queries("?limit=1")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_an_export_holds_at_most_the_cap_and_links_to_the_next_part(client, settings):
     everything = [row["slug"] for row in csv_rows(client.get("/search/export.csv?sort=title"))]
     settings.SEARCH_EXPORT_MAX_RECORDS = 10
@@ -153,6 +160,7 @@ def test_an_export_holds_at_most_the_cap_and_links_to_the_next_part(client, sett
     assert response["Content-Disposition"].endswith(f'-{len(everything)}.csv"')
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_json_parts_are_interchange_files_of_their_records(client, settings):
     settings.SEARCH_EXPORT_MAX_RECORDS = 10
     first = client.get("/search/export.json?sort=title")
@@ -187,6 +195,7 @@ def test_an_export_of_no_results_is_an_empty_file(client):
     assert csv_rows(client.get("/search/export.csv?q=qwxzzyq&spell=0")) == []
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_search_page_offers_every_part_when_the_results_are_more_than_a_file_holds(client, settings):
     settings.SEARCH_EXPORT_MAX_RECORDS = 20
     html = client.get("/search/?content_type=intervention&page=2").content.decode()

@@ -17,6 +17,7 @@ def page(client, query="", path="/search/"):
     return response, BeautifulSoup(response.content, "html.parser")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_browse_everything_with_facets_and_no_javascript(client, fixture_document):
     response, soup = page(client)
     assert response.status_code == 200
@@ -32,6 +33,7 @@ def test_browse_everything_with_facets_and_no_javascript(client, fixture_documen
     assert {"Pillar", "Country", "Evidence rating", "Study design", "Outcome domain"} <= legends
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_facet_links_are_shareable_urls_that_toggle_a_value(client):
     _, soup = page(client, "q=police")
     link = soup.find("a", string="Brazil")
@@ -41,6 +43,7 @@ def test_facet_links_are_shareable_urls_that_toggle_a_value(client):
     assert narrowed.find("a", string="Brazil")["href"] == "?q=police"
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_result_cards_show_rating_pillars_countries_and_ratio(client):
     _, soup = page(client, "q=becoming")
     card = next(article for article in soup.find_all("article") if "Becoming a Man" in article.get_text())
@@ -49,6 +52,7 @@ def test_result_cards_show_rating_pillars_countries_and_ratio(client):
         assert expected in text
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_matched_words_are_marked_in_snippets(client):
     _, soup = page(client, "q=jovenes")
     assert soup.find("mark").get_text() == "Jóvenes"
@@ -79,6 +83,7 @@ def test_no_results_says_so_and_offers_to_remove_filters(client):
     assert soup.find("a", string="Remove all filters")["href"] == "?q=medellin"
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_pagination_links(client):
     _, soup = page(client, "page_size=10&sort=title")
     assert re.search(r"Page 1 of \d+", soup.get_text())
@@ -91,6 +96,7 @@ def test_bad_parameter_is_a_400_page_that_names_it(client):
     assert "bcr_min" in soup.find(role="alert").get_text()
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_spanish_page_searches_in_spanish(client):
     response, soup = page(client, "q=empleos+de+verano", path="/es/search/")
     assert response.status_code == 200
@@ -99,6 +105,7 @@ def test_spanish_page_searches_in_spanish(client):
 
 
 @pytest.mark.parametrize("path", ["/search/?q=police", "/gap-map/", "/compare/?i=becoming-a-man&i=one-summer-plus"])
+@pytest.mark.usefixtures("shipped_records")
 def test_head_answers_as_get_without_the_body(client, path):
     get, head = client.get(path), client.head(path)
     assert (get.status_code, head.status_code, head.content) == (200, 200, b"")
@@ -122,6 +129,7 @@ def test_filters_on_are_chips_that_remove_themselves_and_clear_all(client):
     assert not soup.select("ul.active-filters")
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_facet_shows_eight_values_and_folds_the_rest(client):
     _, soup = page(client)
     countries = soup.find("legend", string="Country").parent

@@ -56,6 +56,7 @@ def search(**params):
     return search_records(SearchParams(**params))
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_browsing_without_a_query_lists_every_intervention_with_facets(fixture_document):
     records = fixture_document["interventions"]
     result = search()
@@ -73,6 +74,7 @@ def test_browsing_without_a_query_lists_every_intervention_with_facets(fixture_d
         {"country": ("MX",), "intervention_type": ("kingpin-strategy", "crackdowns")},
     ],
 )
+@pytest.mark.usefixtures("shipped_records")
 def test_facet_counts_are_disjunctive_and_match_the_fixture_file(fixture_document, selected):
     records = fixture_document["interventions"]
     result = search(filters=selected)
@@ -87,6 +89,7 @@ def test_facet_counts_are_disjunctive_and_match_the_fixture_file(fixture_documen
         assert facet_counts(result, facet.name) == expected_facet_counts(records, facet.name, selected), facet.name
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_values_of_one_facet_combine_with_or_and_facets_with_and():
     one = search(filters={"pillar": ("disrupting-illicit-markets",)}).count
     other = search(filters={"pillar": ("protecting-vulnerable-populations",)}).count
@@ -114,6 +117,7 @@ def test_a_selected_value_stays_listed_when_nothing_matches_it():
         ("medellin", "medellin-metrocable"),
     ],
 )
+@pytest.mark.usefixtures("shipped_records")
 def test_full_text_ignores_accents_and_case(query, expected):
     assert expected in slugs(search(q=query))
 
@@ -135,6 +139,7 @@ def test_full_text_reaches_aliases_studies_outcomes_places_implementers_and_labe
     assert "everywhere" in slugs(search(q="homicidios"))
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_portuguese_words_find_records_by_their_labels():
     assert "anti-money-laundering-regimes" in slugs(search(q="lavagem de dinheiro", lang="pt"))
 
@@ -156,6 +161,7 @@ def test_stemming_where_the_backend_has_it():
     assert "cure-violence" in slugs(search(q="shooting"))  # the record speaks of "shootings"
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_search_runs_in_the_visitors_language_and_falls_back_to_the_original():
     spanish = search(q="empleos de verano", lang="es")
     assert slugs(spanish)[0] == "one-summer-plus"
@@ -167,6 +173,7 @@ def test_search_runs_in_the_visitors_language_and_falls_back_to_the_original():
     assert search(lang="es").count == search(lang="fr").count == search(lang="en").count
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_minimum_benefit_cost_ratio_and_cost_data_filters(fixture_document):
     records = fixture_document["interventions"]
 
@@ -179,6 +186,7 @@ def test_minimum_benefit_cost_ratio_and_cost_data_filters(fixture_document):
     assert sorted(slugs(search(has_cost=True, page_size=100))) == with_cost
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_sorts():
     by_evidence = search(sort="evidence").hits
     ranks = [(hit.evidence_rank, hit.strongest_design_rank, hit.study_count) for hit in by_evidence]
@@ -197,6 +205,7 @@ def test_relevance_is_the_default_with_a_query_and_scores_are_given():
     assert all(hit.score is None for hit in search().hits)
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_a_page_scores_the_same_whichever_other_pages_are_scored_with_it():
     match = text_match("violence prevention", "en", current_text_index(current_snapshot().token))
     keys = sorted(match.keys)
@@ -205,6 +214,7 @@ def test_a_page_scores_the_same_whichever_other_pages_are_scored_with_it():
     assert match.scores(keys[:3]) == {key: every_score[key] for key in keys[:3]}
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_pagination(fixture_document):
     first, second = search(page_size=10, sort="title"), search(page_size=10, page=2, sort="title")
     records = len(fixture_document["interventions"])
@@ -233,6 +243,7 @@ def test_a_descriptive_figure_does_not_place_an_intervention_in_its_outcome_doma
     assert "counted-calls" not in slugs(search(filters={"outcome_domain": ("crime-reporting",)}))
 
 
+@pytest.mark.usefixtures("shipped_records")
 def test_ratings_and_designs_are_listed_by_strength_other_facets_by_count():
     facets = search().facets
     ratings = [entry.value for entry in facets["evidence_rating"]]

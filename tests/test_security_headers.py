@@ -32,6 +32,7 @@ def administrator_client(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
+@pytest.mark.usefixtures("shipped_records")
 def test_public_pages_have_the_strict_policy(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -76,6 +77,7 @@ def test_the_django_admin_has_the_strict_policy(administrator_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("shipped_records")
 def test_the_preview_may_be_framed_by_the_editor_alone(administrator_client):
     page = InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
     preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[page.pk])
