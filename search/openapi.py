@@ -17,6 +17,23 @@ from .service import MAX_PAGE_SIZE, SORTS
 REFUSED_METHODS = ("post", "put", "patch", "delete")
 
 
+def paging_parameters(page_size_description):
+    """The page, its size and the language, which every listing of the API takes."""
+    return [
+        query_parameter(
+            "page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+            "Page number, from 1; a page past the last one is a 400 (page 1 always exists).",
+        ),
+        query_parameter(
+            "page_size",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+            page_size_description,
+        ),
+        query_parameter("lang", {"type": "string", "enum": [code for code, _ in settings.LANGUAGES]}, "Language."),
+    ]
+
+
 def query_parameter(name, schema, description, repeated=False):
     parameter = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
     if repeated:
@@ -157,19 +174,7 @@ def openapi_document():
                             {"type": "boolean", "default": True},
                             "Correct typos in q (the default); false searches for q exactly as written.",
                         ),
-                        query_parameter(
-                            "page",
-                            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-                            "Page number, from 1; a page past the last one is a 400 (page 1 always exists).",
-                        ),
-                        query_parameter(
-                            "page_size",
-                            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
-                            "Results a page.",
-                        ),
-                        query_parameter(
-                            "lang", {"type": "string", "enum": [code for code, _ in settings.LANGUAGES]}, "Language."
-                        ),
+                        *paging_parameters("Results a page."),
                     ],
                     "responses": {
                         "200": json_response("Results", response),
@@ -253,19 +258,7 @@ def changes_path(not_allowed, server_error):
                     {"type": "string", "pattern": "^[A-Za-z]{2}$"},
                     "Only interventions in this country (ISO 3166-1 alpha-2 code).",
                 ),
-                query_parameter(
-                    "page",
-                    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-                    "Page number, from 1; a page past the last one is a 400 (page 1 always exists).",
-                ),
-                query_parameter(
-                    "page_size",
-                    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
-                    "Changes a page.",
-                ),
-                query_parameter(
-                    "lang", {"type": "string", "enum": [code for code, _ in settings.LANGUAGES]}, "Language."
-                ),
+                *paging_parameters("Changes a page."),
             ],
             "responses": {
                 "200": json_response("Changes", response),

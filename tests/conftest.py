@@ -57,6 +57,13 @@ def shipped_records(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def editor_client(client, django_user_model):
+    """The test client, logged in to the admin as a user who may do everything."""
+    client.force_login(django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-password"))
+    return client
+
+
+@pytest.fixture
 def import_records(db):
     def run(*records):
         import_document({"format": "interventions-v1", "interventions": list(records)})

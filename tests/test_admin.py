@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-password")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def bam():
     return InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
 

@@ -19,7 +19,8 @@ from interventions.models import InterventionPage
 from .admin_forms import edit_url, form_values
 from .factories import RecordFactory, UserFactory, document
 
-pytestmark = pytest.mark.django_db
+# These tests change the shipped records (Becoming a Man and others), until they are given records of their own.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shipped_records")]
 NOTE = "After Heller et al. 2017 <script>alert(1)</script>"
 
 

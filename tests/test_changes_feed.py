@@ -14,7 +14,8 @@ from interventions.models import InterventionPage, RecordChange
 
 from .factories import PageViewRestrictionFactory, RecordChangeFactory
 
-pytestmark = pytest.mark.django_db
+# These tests read the shipped records (their pillars and countries), until they are given records of their own.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shipped_records")]
 SINCE = "2030-01-01"  # after every entry the session's import wrote: the tests' own entries come from then on
 
 

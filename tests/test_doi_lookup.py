@@ -266,13 +266,6 @@ def test_messages_say_what_was_filled_and_what_was_not_found(recorded_crossref):
 
 
 @pytest.fixture
-def editor_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-password")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def bam(db):
     return InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
 

@@ -135,12 +135,6 @@ def test_months_must_be_positive(records):
 # The admin listing.
 
 
-@pytest.fixture
-def editor_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-password"))
-    return client
-
-
 def listed(client, **filters):
     response = client.get(reverse("intervention_listing:index"), filters)
     assert response.status_code == 200
