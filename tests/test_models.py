@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from interventions.models import InterventionPage, Outcome, OutcomeDomain, Pillar, study_reference_errors
+from tests.factories import OutcomeFactory, RecordFactory, StudyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,17 +92,25 @@ def test_outcomes_and_ratio_must_cite_studies_of_the_same_intervention():
     ]
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_derived_values_of_a_real_record():
-    page = InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
-    assert page.study_count == page.studies.count() >= 2
-    assert page.strongest_design == "rct"
-    assert page.bcr_midpoint == 17.5
-    assert page.has_cost_data is True
-    assert (
-        page.evidence_rank
-        > InterventionPage.objects.get(slug="scared-straight", locale__language_code="en").evidence_rank
+def test_derived_values_of_a_record(import_records):
+    studies = [StudyFactory(key="trial", design="rct"), StudyFactory(key="follow-up", design="quasi-experimental")]
+    effective, harmful = import_records(
+        RecordFactory(
+            slug="effective-with-costs",
+            evidence_rating="effective",
+            studies=studies,
+            outcomes=[OutcomeFactory(study="trial")],
+            cost_per_participant={"amount": 1100, "currency": "USD", "year": 2013},
+            benefit_cost_ratio={"low": 5, "high": 30, "source_study": "trial"},
+        ),
+        RecordFactory(slug="harmful", evidence_rating="harmful"),
     )
+    assert effective.study_count == 2
+    assert effective.strongest_design == "rct"
+    assert effective.bcr_midpoint == 17.5
+    assert effective.has_cost_data is True
+    assert harmful.has_cost_data is False
+    assert effective.evidence_rank > harmful.evidence_rank
 
 
 def test_country_lists_accept_exactly_the_codes_they_offer():
