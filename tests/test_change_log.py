@@ -19,9 +19,46 @@ from interventions.models import InterventionPage
 from .admin_forms import edit_url, form_values
 from .factories import RecordFactory, UserFactory, document
 
-# These tests change the shipped records (Becoming a Man and others), until they are given records of their own.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shipped_records")]
-NOTE = "After Heller et al. 2017 <script>alert(1)</script>"
+pytestmark = pytest.mark.django_db
+NOTE = "After a second evaluation <script>alert(1)</script>"
+
+
+@pytest.fixture
+def youth_cbt(import_records):
+    """An effective programme with a Spanish translation, last reviewed on a day before the tests'."""
+    (page,) = import_records(
+        RecordFactory(
+            slug="youth-cbt",
+            title="Group cognitive behavioural therapy for young men",
+            summary="Weekly group sessions at school that teach young men to slow down in heated moments.",
+            countries=["US"],
+            evidence_rating="effective",
+            last_reviewed="2026-05-04",
+            translations={
+                "es": {
+                    "title": "Terapia cognitivo-conductual grupal para jóvenes",
+                    "summary": "Sesiones grupales semanales en la escuela para aprender a pensar antes de actuar.",
+                }
+            },
+        )
+    )
+    return page
+
+
+@pytest.fixture
+def hot_spots_policing(import_records):
+    """A promising programme."""
+    (page,) = import_records(
+        RecordFactory(
+            slug="hot-spots-policing",
+            title="Hot-spots policing",
+            summary="Patrols concentrated on the few street segments where most crimes are reported.",
+            countries=["BR"],
+            pillars=["strengthening-institutions"],
+            evidence_rating="promising",
+        )
+    )
+    return page
 
 
 @pytest.fixture
@@ -35,7 +72,7 @@ def reviewer_client(client, reviewer):
     return client
 
 
-def intervention(slug="becoming-a-man", language="en"):
+def intervention(slug="youth-cbt", language="en"):
     return InterventionPage.objects.get(slug=slug, locale__language_code=language)
 
 
@@ -54,18 +91,18 @@ def error_near(response, field_name):
     )
 
 
-def test_a_new_rating_needs_a_public_note(reviewer_client):
-    bam = intervention()
-    response = edit(reviewer_client, bam, evidence_rating="promising", public_change_note=" ")
+def test_a_new_rating_needs_a_public_note(reviewer_client, youth_cbt):
+    page = intervention()
+    response = edit(reviewer_client, page, evidence_rating="promising", public_change_note=" ")
     assert response.status_code == 200
     assert "The evidence rating changes from “Effective” to “Promising”: say why in a public note" in error_near(
         response, "public_change_note"
     )
-    bam.refresh_from_db()
-    assert bam.evidence_rating == "effective" and not bam.changes.exclude(kind="new").exists()
+    page.refresh_from_db()
+    assert page.evidence_rating == "effective" and not page.changes.exclude(kind="new").exists()
 
 
-def test_the_missing_note_is_explained_in_the_editors_language(reviewer_client, reviewer):
+def test_the_missing_note_is_explained_in_the_editors_language(reviewer_client, reviewer, youth_cbt):
     profile = UserProfile.get_for_user(reviewer)
     profile.preferred_language = "es"
     profile.save()
@@ -76,32 +113,32 @@ def test_the_missing_note_is_explained_in_the_editors_language(reviewer_client, 
     )
 
 
-def test_other_edits_need_no_note(reviewer_client):
+def test_other_edits_need_no_note(reviewer_client, youth_cbt):
     response = edit(reviewer_client, intervention(), summary="An edited summary.")
     assert response.status_code == 302
     assert not intervention().changes.exclude(kind="new").exists()
 
 
-def test_publishing_a_new_rating_logs_it_once_with_its_note(reviewer_client):
-    bam = intervention()
-    response = edit(reviewer_client, bam, evidence_rating="promising", public_change_note=NOTE)
+def test_publishing_a_new_rating_logs_it_once_with_its_note(reviewer_client, youth_cbt):
+    page = intervention()
+    response = edit(reviewer_client, page, evidence_rating="promising", public_change_note=NOTE)
     assert response.status_code == 302, response.content.decode()[:2000]
-    bam = intervention()
-    change = bam.changes.get(kind="rating-changed")
+    page = intervention()
+    change = page.changes.get(kind="rating-changed")
     assert (change.old_rating, change.new_rating, change.note) == ("effective", "promising", NOTE)
-    assert change.changed_at == bam.last_published_at
+    assert change.changed_at == page.last_published_at
     # The reviewer left "last reviewed" as it was: a new rating means the evidence was reviewed on the day.
-    assert bam.last_reviewed == timezone.localdate(bam.last_published_at)
-    assert bam.public_change_note == ""
+    assert page.last_reviewed == timezone.localdate(page.last_published_at)
+    assert page.public_change_note == ""
 
     # The next edit starts without the note, and keeps the new review date; publishing it logs nothing more.
-    values = form_values(reviewer_client.get(edit_url(bam)).content.decode())
-    assert values["public_change_note"].strip() == "" and values["last_reviewed"] == bam.last_reviewed.isoformat()
-    assert edit(reviewer_client, bam, summary="A clearer summary.").status_code == 302
+    values = form_values(reviewer_client.get(edit_url(page)).content.decode())
+    assert values["public_change_note"].strip() == "" and values["last_reviewed"] == page.last_reviewed.isoformat()
+    assert edit(reviewer_client, page, summary="A clearer summary.").status_code == 302
     assert list(intervention().changes.values_list("kind", flat=True)) == ["rating-changed", "new"]
 
 
-def test_a_review_date_the_reviewer_sets_is_kept(reviewer_client):
+def test_a_review_date_the_reviewer_sets_is_kept(reviewer_client, youth_cbt):
     response = edit(
         reviewer_client, intervention(), evidence_rating="mixed", public_change_note=NOTE, last_reviewed="2026-11-30"
     )
@@ -109,30 +146,30 @@ def test_a_review_date_the_reviewer_sets_is_kept(reviewer_client):
     assert intervention().last_reviewed == datetime.date(2026, 11, 30)
 
 
-def test_a_note_alone_is_an_update_and_a_new_review_date_a_review(reviewer_client):
+def test_a_note_alone_is_an_update_and_a_new_review_date_a_review(reviewer_client, youth_cbt):
     assert edit(reviewer_client, intervention(), public_change_note="Costs updated to 2024 prices.").status_code == 302
     assert edit(reviewer_client, intervention(), last_reviewed="2027-01-15").status_code == 302
     entries = list(intervention().changes.values_list("kind", "note")[:2])
     assert entries == [("reviewed", ""), ("updated", "Costs updated to 2024 prices.")]
 
 
-def test_the_note_written_by_an_editor_is_published_by_the_reviewer_in_the_workflow(client):
+def test_the_note_written_by_an_editor_is_published_by_the_reviewer_in_the_workflow(client, hot_spots_policing):
     setup_roles()
     editor, reviewer = UserFactory(groups=[EDITORS]), UserFactory(groups=[REVIEWERS])
-    page = intervention("one-summer-plus")
+    page = intervention("hot-spots-policing")
     client.force_login(editor)
     response = edit(client, page, publish=False, evidence_rating="effective", public_change_note="")
     assert "say why in a public note" in error_near(response, "public_change_note")
     edit(client, page, publish=False, evidence_rating="effective", public_change_note=NOTE, **{"action-submit": "1"})
-    assert not intervention("one-summer-plus").changes.exclude(kind="new").exists()  # in review, not published
+    assert not intervention("hot-spots-policing").changes.exclude(kind="new").exists()  # in review, not published
 
     client.force_login(reviewer)
     # The reviewer sees the note the editor wrote.
     assert form_values(client.get(edit_url(page)).content.decode())["public_change_note"].strip() == NOTE
-    task_state = intervention("one-summer-plus").workflow_states.get(status="in_progress").current_task_state
+    task_state = intervention("hot-spots-policing").workflow_states.get(status="in_progress").current_task_state
     action = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk])
     assert client.post(action).status_code in (200, 302)
-    change = intervention("one-summer-plus").changes.get(kind="rating-changed")
+    change = intervention("hot-spots-policing").changes.get(kind="rating-changed")
     assert (change.old_rating, change.new_rating, change.note) == ("promising", "effective", NOTE)
 
 
@@ -158,12 +195,12 @@ def test_imports_taking_the_public_path_log_new_records_too():
     assert list(intervention("logged-slowly").changes.values_list("kind", flat=True)) == ["new"]
 
 
-def test_the_interchange_format_does_not_carry_the_note(reviewer_client):
+def test_the_interchange_format_does_not_carry_the_note(reviewer_client, youth_cbt):
     edit(reviewer_client, intervention(), public_change_note="Not in the file.")
     assert "Not in the file." not in str(export_record(intervention()))
 
 
-def test_the_profile_shows_last_reviewed_and_the_change_log_escaped(client, reviewer_client):
+def test_the_profile_shows_last_reviewed_and_the_change_log_escaped(client, reviewer_client, youth_cbt):
     edit(reviewer_client, intervention(), evidence_rating="promising", public_change_note=NOTE)
     reviewer_client.logout()
     page = intervention()
@@ -178,34 +215,34 @@ def test_the_profile_shows_last_reviewed_and_the_change_log_escaped(client, revi
     assert soup.select_one(".last-reviewed time")["datetime"] == page.last_reviewed.isoformat()
 
 
-def test_the_change_log_in_the_visitors_language(client, reviewer_client):
+def test_the_change_log_in_the_visitors_language(client, reviewer_client, youth_cbt):
     spanish = intervention(language="es")
-    edit(reviewer_client, spanish, evidence_rating="promising", public_change_note="Tras Heller et al. 2017")
+    edit(reviewer_client, spanish, evidence_rating="promising", public_change_note="Tras una segunda evaluación")
     reviewer_client.logout()
     soup = BeautifulSoup(client.get(intervention(language="es").url).content, "html.parser")
     assert soup.select_one("#change-log-heading").get_text() == "Historial de cambios"
     entry = soup.select_one(".change-log li").get_text(" ", strip=True)
-    assert "La calificación cambió de Eficaz a Prometedora — Tras Heller et al. 2017" in entry
+    assert "La calificación cambió de Eficaz a Prometedora — Tras una segunda evaluación" in entry
 
 
-def test_a_scheduled_change_is_logged_when_it_goes_live():
-    page = intervention("fica-vivo")
+def test_a_scheduled_change_is_logged_when_it_goes_live(hot_spots_policing):
+    page = intervention("hot-spots-policing")
     page.evidence_rating, page.public_change_note = "effective", "After a new evaluation."
     page.go_live_at = timezone.now() + datetime.timedelta(days=1)
     revision = page.save_revision()
     revision.publish()
-    assert not intervention("fica-vivo").changes.exclude(kind="new").exists()
+    assert not intervention("hot-spots-policing").changes.exclude(kind="new").exists()
 
     past = timezone.now() - datetime.timedelta(minutes=1)
     revision.content["go_live_at"] = past.isoformat()
     revision.approved_go_live_at = past
     revision.save()
     call_command("publish_scheduled", verbosity=0)
-    change = intervention("fica-vivo").changes.get(kind="rating-changed")
+    change = intervention("hot-spots-policing").changes.get(kind="rating-changed")
     assert (change.old_rating, change.new_rating, change.note) == ("promising", "effective", "After a new evaluation.")
 
 
-def test_editors_correct_a_note_in_the_admin_but_add_no_entry_by_hand(reviewer_client):
+def test_editors_correct_a_note_in_the_admin_but_add_no_entry_by_hand(reviewer_client, youth_cbt):
     visitor = Client()
     change = intervention().changes.get(kind="new")
     # The newest entry, first in the admin's list.
@@ -222,17 +259,17 @@ def test_editors_correct_a_note_in_the_admin_but_add_no_entry_by_hand(reviewer_c
     assert "Chicago." in profile and "Chicgao" not in profile
 
 
-def test_a_page_changed_and_published_twice_in_a_script_logs_each_rating_change():
-    page = intervention("bolsa-familia")
+def test_a_page_changed_and_published_twice_in_a_script_logs_each_rating_change(hot_spots_policing):
+    page = intervention("hot-spots-policing")
     page.evidence_rating = "effective"
     page.save_revision().publish()
     page.evidence_rating = "mixed"
     page.save_revision().publish()
-    entries = intervention("bolsa-familia").changes.filter(kind="rating-changed")
+    entries = intervention("hot-spots-policing").changes.filter(kind="rating-changed")
     assert list(entries.values_list("old_rating", "new_rating")) == [("effective", "mixed"), ("promising", "effective")]
 
 
-def test_a_revision_published_again_does_not_log_its_note_again(reviewer_client):
+def test_a_revision_published_again_does_not_log_its_note_again(reviewer_client, youth_cbt):
     assert edit(reviewer_client, intervention(), public_change_note="Costs in 2024 prices.").status_code == 302
     page = intervention()
     page.unpublish()
