@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from interventions.models import InterventionPage, RecordChange
 
-from .factories import PageViewRestrictionFactory, RecordChangeFactory
+from .factories import PageViewRestrictionFactory, RecordChangeFactory, RecordFactory
 
-# These tests read the shipped records (their pillars and countries), until they are given records of their own.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shipped_records")]
-SINCE = "2030-01-01"  # after every entry the session's import wrote: the tests' own entries come from then on
+pytestmark = pytest.mark.django_db
+SINCE = "2030-01-01"  # after every entry the import of the records wrote: the tests' own entries come from then on
+NOTE = "After a 2029 evaluation & <b>a replication</b>"
 
 
 def intervention(slug, language="en"):
@@ -24,18 +24,53 @@ def intervention(slug, language="en"):
 
 
 @pytest.fixture
-def changes():
+def records(import_records):
+    """Four interventions, each logged as new by its import: one of each of two pillars in Colombia, and one of each
+    outside it (in the United States, in Mexico); one translated into Spanish."""
+    return import_records(
+        RecordFactory(
+            slug="cable-car-transit",
+            title="Cable cars to hillside neighbourhoods",
+            countries=["CO"],
+            pillars=["protecting-vulnerable-populations"],
+        ),
+        RecordFactory(
+            slug="youth-cbt",
+            title="Group cognitive behavioural therapy for young men",
+            countries=["US"],
+            pillars=["protecting-vulnerable-populations"],
+            evidence_rating="effective",
+            translations={"es": {"title": "Terapia cognitivo-conductual grupal para jóvenes"}},
+        ),
+        RecordFactory(
+            slug="kingpin-arrests",
+            title="Arrests of the leaders of trafficking organisations",
+            countries=["MX"],
+            pillars=["disrupting-illicit-markets"],
+            evidence_rating="harmful",
+        ),
+        RecordFactory(
+            slug="crop-substitution",
+            title="Payments to replace illicit crops",
+            countries=["CO"],
+            pillars=["disrupting-illicit-markets"],
+        ),
+    )
+
+
+@pytest.fixture
+def changes(records):
     """A rating change of an intervention in Colombia and updates of two others, after the import's entries."""
     return [
         RecordChangeFactory(
-            page=intervention("medellin-metrocable"),
+            page=intervention("cable-car-transit"),
             kind="rating-changed",
             old_rating="promising",
             new_rating="effective",
-            note="After Cerdá et al. 2012 & <b>a replication</b>",
+            note=NOTE,
         ),
-        RecordChangeFactory(page=intervention("becoming-a-man"), note="Costs in 2024 prices."),
-        RecordChangeFactory(page=intervention("mexico-kingpin-strategy"), kind="reviewed", note=""),
+        RecordChangeFactory(page=intervention("youth-cbt"), note="Costs in 2024 prices."),
+        RecordChangeFactory(page=intervention("kingpin-arrests"), kind="reviewed", note=""),
     ]
 
 
@@ -54,13 +89,13 @@ def test_the_feed_is_valid_atom_saying_what_changed_newest_first(client, changes
     assert parsed.feed.author == "What works in citizen security"
     assert parsed.feed.link == "http://testserver/"
     first, second, third = parsed.entries[:3]
-    assert first.title == f"{intervention('mexico-kingpin-strategy').title}: Evidence reviewed"
-    assert second.title == f"{intervention('becoming-a-man').title}: Updated"
+    assert first.title == f"{intervention('kingpin-arrests').title}: Evidence reviewed"
+    assert second.title == f"{intervention('youth-cbt').title}: Updated"
     assert second.summary == "Costs in 2024 prices."
-    assert third.title == f"{intervention('medellin-metrocable').title}: Rating changed from Promising to Effective"
+    assert third.title == f"{intervention('cable-car-transit').title}: Rating changed from Promising to Effective"
     # The note is text: escaped once for HTML, so that a reader shows it as written.
-    assert third.summary == "After Cerdá et al. 2012 &amp; &lt;b&gt;a replication&lt;/b&gt;"
-    assert third.link == f"http://testserver{intervention('medellin-metrocable').url}"
+    assert third.summary == "After a 2029 evaluation &amp; &lt;b&gt;a replication&lt;/b&gt;"
+    assert third.link == f"http://testserver{intervention('cable-car-transit').url}"
     assert third.updated_parsed[:6] == changes[0].changed_at.utctimetuple()[:6]
     assert len({entry.id for entry in parsed.entries}) == len(parsed.entries)
     # The import's records are in it as new.
@@ -73,18 +108,16 @@ def slugs(parsed):
 
 
 def test_the_feed_is_narrowed_by_pillar_and_country(client, changes):
+    # Each intervention's entries: "new" from its import, and the change the test logged, if any, newest first.
     colombia = slugs(feed(client, "?country=co"))
-    assert "medellin-metrocable" in colombia and "becoming-a-man" not in colombia
-    pages = InterventionPage.objects.filter(locale__language_code="en")
-    countries, pillars = dict(pages.values_list("slug", "countries")), {}
-    for page in pages.prefetch_related("pillars"):
-        pillars[page.slug] = {pillar.slug for pillar in page.pillars.all()}
-    assert all("CO" in countries[slug] for slug in colombia)
+    assert colombia[0] == "cable-car-transit"
+    assert sorted(colombia) == ["cable-car-transit", "cable-car-transit", "crop-substitution"]
     markets = slugs(feed(client, "?pillar=disrupting-illicit-markets"))
-    assert "mexico-kingpin-strategy" in markets and "becoming-a-man" not in markets
-    assert all("disrupting-illicit-markets" in pillars[slug] for slug in markets)
+    assert markets[0] == "kingpin-arrests"
+    assert sorted(markets) == ["crop-substitution", "kingpin-arrests", "kingpin-arrests"]
+    # Pillar and country together: the one of the pillar in the country, not the other Colombian one.
     both = slugs(feed(client, "?pillar=protecting-vulnerable-populations&country=CO"))
-    assert both[0] == "medellin-metrocable" and "mexico-kingpin-strategy" not in both
+    assert both == ["cable-car-transit", "cable-car-transit"]
     assert feed(client, "?pillar=disrupting-illicit-markets&country=IS").entries == []
 
 
@@ -99,12 +132,13 @@ def test_a_bad_filter_is_a_400_that_says_so(client, query, parameter):
 
 
 def test_the_feed_leaves_out_private_and_unpublished_pages(client, changes):
-    metrocable = intervention("medellin-metrocable")
-    PageViewRestrictionFactory(page=metrocable)
-    bam = intervention("becoming-a-man")
-    bam.unpublish()
+    cable_cars = intervention("cable-car-transit")
+    PageViewRestrictionFactory(page=cable_cars)
+    youth_cbt = intervention("youth-cbt")
+    youth_cbt.unpublish()
     titles = [entry.title for entry in feed(client).entries]
-    assert not any(title.startswith((metrocable.title, bam.title)) for title in titles)
+    assert not any(title.startswith((cable_cars.title, youth_cbt.title)) for title in titles)
+    assert any(title.startswith(intervention("kingpin-arrests").title) for title in titles)
 
 
 def test_the_feed_in_the_visitors_language(client, changes):
@@ -112,7 +146,7 @@ def test_the_feed_in_the_visitors_language(client, changes):
     assert parsed.feed.link == "http://testserver/es/"
     assert parsed.feed.title == "Qué funciona en seguridad ciudadana: intervenciones nuevas y modificadas"
     # Spanish visitors see the Spanish translation, whose own log it is: the entries are those of the translations.
-    spanish = RecordChangeFactory(page=intervention("becoming-a-man", "es"), note="Costos a precios de 2024.")
+    spanish = RecordChangeFactory(page=intervention("youth-cbt", "es"), note="Costos a precios de 2024.")
     entry = feed(client, prefix="/es").entries[0]
     assert entry.title == f"{spanish.page.title}: Actualizada"
     assert entry.link == f"http://testserver{spanish.page.url}"
@@ -131,12 +165,8 @@ def test_whats_new_on_the_home_page(client, changes):
     section = soup.find("section", class_="whats-new")
     items = section.select("ul.changes > li")
     assert len(items) == 5
-    assert items[0].a["href"] == intervention("mexico-kingpin-strategy").url
-    assert (
-        items[2]
-        .get_text(" ", strip=True)
-        .endswith("Rating changed from Promising to Effective — After Cerdá et al. 2012 & <b>a replication</b>")
-    )
+    assert items[0].a["href"] == intervention("kingpin-arrests").url
+    assert items[2].get_text(" ", strip=True).endswith(f"Rating changed from Promising to Effective — {NOTE}")
     assert section.find("a", type="application/atom+xml")["href"] == "/feeds/changes.atom"
     spanish = BeautifulSoup(client.get("/es/").content, "html.parser").find("section", class_="whats-new")
     assert spanish.h2.get_text() == "Novedades"
@@ -156,34 +186,36 @@ def openapi(client):
 def test_changes_since_a_date_oldest_first_in_pages_with_a_next_link(client, changes):
     first = api(client, f"since={SINCE}&page_size=2").json()
     assert (first["count"], first["page"], first["page_size"]) == (3, 1, 2)
-    assert [change["slug"] for change in first["changes"]] == ["medellin-metrocable", "becoming-a-man"]
+    assert [change["slug"] for change in first["changes"]] == ["cable-car-transit", "youth-cbt"]
     rating = first["changes"][0]
     assert rating == {
-        "slug": "medellin-metrocable",
-        "title": intervention("medellin-metrocable").title,
-        "url": f"http://testserver{intervention('medellin-metrocable').url}",
+        "slug": "cable-car-transit",
+        "title": intervention("cable-car-transit").title,
+        "url": f"http://testserver{intervention('cable-car-transit').url}",
         "language": "en",
         "changed_at": changes[0].changed_at.isoformat(),
         "kind": "rating-changed",
-        "note": "After Cerdá et al. 2012 & <b>a replication</b>",
+        "note": NOTE,
         "old_rating": "promising",
         "new_rating": "effective",
     }
     assert first["next"] == f"http://testserver/api/v1/changes/?since={SINCE}&page_size=2&page=2"
     second = client.get(first["next"]).json()
-    assert [change["slug"] for change in second["changes"]] == ["mexico-kingpin-strategy"] and second["next"] is None
+    assert [change["slug"] for change in second["changes"]] == ["kingpin-arrests"] and second["next"] is None
 
 
 def test_since_takes_a_moment_and_the_filters_apply(client, changes):
     moment = changes[1].changed_at.isoformat().replace("+00:00", "Z")
     assert [change["slug"] for change in api(client, f"since={moment}").json()["changes"]] == [
-        "becoming-a-man",
-        "mexico-kingpin-strategy",
+        "youth-cbt",
+        "kingpin-arrests",
     ]
     colombia = api(client, f"since={SINCE}&country=CO").json()
-    assert [change["slug"] for change in colombia["changes"]] == ["medellin-metrocable"]
-    # Without since, the whole log, from the first entry.
-    assert api(client).json()["count"] == RecordChange.objects.filter(page__visible_in__language="en").count()
+    assert [change["slug"] for change in colombia["changes"]] == ["cable-car-transit"]
+    # Without since, the whole log, from the first entry: the four records' imports and the test's three changes.
+    whole = api(client).json()
+    assert whole["count"] == 7 == RecordChange.objects.filter(page__visible_in__language="en").count()
+    assert [change["kind"] for change in whole["changes"]][:4] == ["new"] * 4
 
 
 @pytest.mark.parametrize(
