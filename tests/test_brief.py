@@ -13,7 +13,6 @@ from tests.conftest import CHROMIUM
 from tests.factories import OutcomeFactory, RecordFactory, StudyFactory
 
 pytestmark = pytest.mark.django_db
-BAM = "/interventions/becoming-a-man/"
 EMMIE_TEXT = (
     "<p>" + "Sessions led by trained counsellors, once a week for a school year, in groups of ten boys. " * 4 + "</p>"
 )
@@ -43,27 +42,68 @@ def full_record():
     )
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_the_brief_has_the_profiles_content_without_navigation(client):
-    response = client.get(BAM + "brief/")
+def typical_record():
+    """A record as most are: a description, two EMMIE texts, two trials and four outcomes, one without a figure."""
+    studies = [
+        StudyFactory(key="trial-2013", year=2013, design="rct", maryland_sms=5, sample_size=2700),
+        StudyFactory(key="trial-2017", year=2017, design="rct", maryland_sms=5, sample_size=2000),
+    ]
+
+    def percent_change(study, domain, measure, value, **fields):
+        effect = {"metric": "percent-change", "value": value, "ci_low": value - 15, "ci_high": value + 15}
+        return OutcomeFactory(study=study, domain=domain, measure=measure, effect_size=effect, **fields)
+
+    outcomes = [
+        percent_change(
+            "trial-2013", "violent-crime", "Violent-crime arrests in the programme year", -44, significant=True
+        ),
+        percent_change("trial-2017", "violent-crime", "Violent-crime arrests across both trials", -50),
+        OutcomeFactory(study="trial-2017", domain="crime", measure="Total arrests during the programme"),
+        percent_change("trial-2017", "education", "High-school graduation", 15, significant=True),
+    ]
+    return RecordFactory(
+        slug="youth-cbt",
+        title="Group therapy for boys at school",
+        summary="Group therapy for boys at school is a synthetic test record: weekly sessions in which boys practise "
+        "slowing down before they act.",
+        description_html="<p>" + "Boys meet weekly in small groups led by a counsellor. " * 6 + "</p>",
+        mechanism_html="<p>Participants learn to notice high-stakes situations and to think before acting.</p>",
+        implementation_html="<p>A trained counsellor per school, weekly one-hour sessions for a school year.</p>",
+        intervention_types=["cognitive-behavioural-therapy", "school-based-prevention"],
+        countries=["US"],
+        evidence_rating="effective",
+        cost_per_participant={"amount": 2383, "currency": "USD", "year": 2022},
+        benefit_cost_ratio={"low": 5, "high": 30, "source_study": "trial-2017"},
+        studies=studies,
+        outcomes=outcomes,
+        translations={"es": {"title": "Terapia en grupo para chicos en la escuela"}},
+    )
+
+
+def test_the_brief_has_the_profiles_content_without_navigation(client, import_records):
+    page, _ = import_records(
+        typical_record(),
+        # Shares its type: the profile lists it among the similar interventions, the brief does not.
+        RecordFactory(slug="school-mentoring", intervention_types=["school-based-prevention"]),
+    )
+    assert "Similar interventions" in client.get(page.url).content.decode()
+    response = client.get(page.url + "brief/")
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html.parser")
     brief = soup.find("article", class_="brief")
-    assert brief.find("h1").get_text() == "Becoming a Man (BAM), Chicago"
+    assert brief.find("h1").get_text() == "Group therapy for boys at school"
     assert "−44% Violent crime" in brief.find(class_="headline").get_text(" ", strip=True)
-    assert brief.find(class_="summary").get_text().startswith("Becoming a Man (BAM) is a school-based")
-    assert len(brief.select("table.outcomes tbody tr")) == 4 and brief.find(id="study-heller-2017")
-    assert brief.select_one(".cite .citation").get_text(" ", strip=True).startswith("Becoming a Man (BAM), Chicago.")
+    assert brief.find(class_="summary").get_text().startswith("Group therapy for boys at school is a synthetic")
+    assert len(brief.select("table.outcomes tbody tr")) == 4 and brief.find(id="study-trial-2017")
+    assert brief.select_one(".cite .citation").get_text(" ", strip=True).startswith("Group therapy for boys at school.")
     assert not brief.find(class_="forest-plot") and "Similar interventions" not in brief.get_text()
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_the_profile_links_to_its_brief_in_every_language(client):
-    profile = BeautifulSoup(client.get("/es/interventions/one-summer-plus/").content, "html.parser")
-    assert profile.find("a", string="Resumen imprimible de una página")["href"] == (
-        "/es/interventions/one-summer-plus/brief/"
-    )
-    assert client.get("/es/interventions/one-summer-plus/brief/").status_code == 200
+def test_the_profile_links_to_its_brief_in_every_language(client, import_records):
+    import_records(typical_record())
+    profile = BeautifulSoup(client.get("/es/interventions/youth-cbt/").content, "html.parser")
+    assert profile.find("a", string="Resumen imprimible de una página")["href"] == "/es/interventions/youth-cbt/brief/"
+    assert client.get("/es/interventions/youth-cbt/brief/").status_code == 200
 
 
 def test_the_brief_shows_the_emmie_texts(client, import_records):
@@ -104,14 +144,13 @@ def answering_from(answers):
 
 @pytest.fixture
 def briefs(client, import_records):
-    """The briefs of a real record and of a full one, made before the browser starts: database work inside
+    """The briefs of a typical record and of a full one, made before the browser starts: database work inside
     Playwright's event loop would run on a connection of its own, outside the test's transaction."""
-    (page,) = import_records(full_record())
-    return [served_as_the_site_serves_it(client, path + "brief/") for path in (BAM, page.url)]
+    pages = import_records(typical_record(), full_record())
+    return [served_as_the_site_serves_it(client, page.url + "brief/") for page in pages]
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
-@pytest.mark.usefixtures("shipped_records")
 def test_the_brief_prints_on_one_or_two_a4_pages(briefs, browser):
     tab = browser.new_page()
     for answers in briefs:

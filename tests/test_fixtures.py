@@ -226,3 +226,10 @@ def test_the_example_searches_find_what_they_promise_in_every_language(language)
         for example, expected in zip(example_queries(), EXAMPLES_FIND.values(), strict=True):
             result = search_records(SearchParams(q=example, lang=language, page_size=3))
             assert expected & {hit.slug for hit in result.hits}, (example, [hit.slug for hit in result.hits])
+
+
+def test_every_country_of_the_records_is_in_a_gap_map_region(records):
+    from search.gap_map import REGIONS
+
+    in_regions = {code for _label, codes in REGIONS.values() for code in codes}
+    assert {code for record in records.values() for code in record["countries"]} <= in_regions

@@ -19,7 +19,7 @@ from pillars.models import KnowledgeProductPage, PillarPage
 from pillars.page_tree import ensure_pillar_pages
 from search.service import SearchParams, search_records
 from tests.conftest import REPO
-from tests.factories import KnowledgeProductPageFactory, PillarPageFactory
+from tests.factories import KnowledgeProductPageFactory, PillarPageFactory, RecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,21 @@ GUIDE = {
     "url": "https://publications.iadb.org/en/toolkit",
     "summary": "Steps for schools.",
     "body_html": '<p>Steps<script>alert("x")</script> for <a href="javascript:alert(1)">schools</a>.</p>',
-    "related_interventions": ["becoming-a-man"],
+    "related_interventions": ["youth-cbt"],
     "translations": {"es": {"title": "Caja de herramientas para escuelas", "summary": "Pasos para escuelas."}},
 }
+
+
+@pytest.fixture
+def related_records(import_records):
+    """The records the products may be related to: the guide's, and synthetic stand-ins under the slugs the products
+    file names (only their slugs matter to these tests)."""
+    named = [slug for product in read_products() for slug in product["related_interventions"]]
+    return import_records(RecordFactory(slug="youth-cbt"), *(RecordFactory(slug=slug) for slug in named))
+
+
+def read_products():
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))["knowledge_products"]
 
 
 def import_file(path):
@@ -53,7 +65,7 @@ def write_document(tmp_path, *products):
     return path
 
 
-@pytest.mark.usefixtures("shipped_records")
+@pytest.mark.usefixtures("related_records")
 def test_the_import_itself_creates_no_pillar_pages_and_says_what_creates_them():
     PillarPage.objects.all().delete()
     with pytest.raises(MissingPageTree, match="no page of the pillar 'protecting-vulnerable-populations' in 'en'"):
@@ -63,7 +75,7 @@ def test_the_import_itself_creates_no_pillar_pages_and_says_what_creates_them():
     assert import_knowledge_products({"knowledge_products": [GUIDE]}).created == [GUIDE["slug"]]
 
 
-@pytest.mark.usefixtures("shipped_records")
+@pytest.mark.usefixtures("related_records")
 def test_import_publishes_products_under_their_pillar_in_english_and_spanish(client):
     assert import_file(FIXTURE) == ("Knowledge products: 2 created, 0 updated, 0 unchanged; 3 translations written\n")
     inspire = KnowledgeProductPage.objects.get(slug="who-inspire-seven-strategies", locale__language_code="en")
@@ -106,7 +118,7 @@ def test_import_publishes_products_under_their_pillar_in_english_and_spanish(cli
     assert spanish_hits[0].pk == spanish.pk
 
 
-@pytest.mark.usefixtures("shipped_records")
+@pytest.mark.usefixtures("related_records")
 def test_body_html_is_sanitized_and_a_translation_without_a_body_shows_the_original(tmp_path):
     import_file(write_document(tmp_path, GUIDE))
     guide = KnowledgeProductPage.objects.get(slug="school-violence-guide", locale__language_code="en")
@@ -114,7 +126,7 @@ def test_body_html_is_sanitized_and_a_translation_without_a_body_shows_the_origi
     assert guide.get_translation(locale_es()).specific.body == guide.body
 
 
-@pytest.mark.usefixtures("shipped_records")
+@pytest.mark.usefixtures("related_records")
 def test_importing_again_changes_nothing_and_a_changed_file_updates_every_language(tmp_path):
     import_file(FIXTURE)
     revisions, pages = Revision.objects.count(), list(Page.objects.values_list("pk", "last_published_at"))
@@ -122,7 +134,7 @@ def test_importing_again_changes_nothing_and_a_changed_file_updates_every_langua
     assert Revision.objects.count() == revisions
     assert list(Page.objects.values_list("pk", "last_published_at")) == pages
 
-    changed = json.loads(FIXTURE.read_text(encoding="utf-8"))["knowledge_products"]
+    changed = read_products()
     changed[0]["url"] = "https://iris.who.int/handle/10665/207717"
     changed[0]["related_interventions"] = ["bolsa-familia"]
     assert import_file(write_document(tmp_path, *changed)) == (
@@ -167,7 +179,7 @@ def broken(**changes):
         (broken(url="www.iadb.org/toolkit"), "knowledge_products[1].url: expected an http or https address"),
         (broken(url="javascript:alert(1)"), "knowledge_products[1].url: expected an http or https address"),
         (
-            broken(related_interventions=["becoming-a-man", "no-such-programme"]),
+            broken(related_interventions=["youth-cbt", "no-such-programme"]),
             "knowledge_products[1].related_interventions[1]: unknown intervention 'no-such-programme'",
         ),
         (broken(title=None), "knowledge_products[1].title: missing"),
@@ -185,7 +197,7 @@ def broken(**changes):
     ],
 )
 def test_a_file_with_a_mistake_writes_nothing(tmp_path, product, error):
-    inspire = json.loads(FIXTURE.read_text(encoding="utf-8"))["knowledge_products"][0]
+    inspire = read_products()[0]
     pages, revisions = Page.objects.count(), Revision.objects.count()
     stderr = io.StringIO()
     with pytest.raises(CommandError, match="nothing was written"):
@@ -199,10 +211,10 @@ def locale_es():
     return Locale.objects.get(language_code="es")
 
 
-@pytest.mark.usefixtures("shipped_records")
+@pytest.mark.usefixtures("related_records")
 def test_a_product_is_not_moved_to_another_pillar_by_an_import(tmp_path):
     import_file(FIXTURE)
-    inspire = json.loads(FIXTURE.read_text(encoding="utf-8"))["knowledge_products"][0]
+    inspire = read_products()[0]
     revisions = Revision.objects.count()
     stderr = io.StringIO()
     with pytest.raises(CommandError, match="nothing was written"):

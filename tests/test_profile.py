@@ -10,19 +10,73 @@ from interventions.citations import bibtex_escape
 from tests.factories import OutcomeFactory, RecordFactory, StudyFactory
 
 pytestmark = pytest.mark.django_db
-BAM = "/interventions/becoming-a-man/"
+PROFILE = "/interventions/youth-cbt/"
 
 
-@pytest.mark.usefixtures("shipped_records")
+def percent_change(study, measure, value, **fields):
+    return OutcomeFactory(
+        study=study, measure=measure, effect_size={"metric": "percent-change", "value": value}, **fields
+    )
+
+
+def profile_record():
+    """A synthetic record with what a profile shows: three randomised trials (one a journal article with a DOI), a
+    significant headline effect, costs, a benefit-cost ratio, a target population and a Spanish translation."""
+    trial = {"design": "rct", "maryland_sms": 5}
+    studies = [
+        StudyFactory(key="trial-2013", year=2013, authors=["Author, Ann", "Writer, Bea"], **trial),
+        StudyFactory(
+            key="trial-2017",
+            year=2017,
+            citation="Author, A., & Writer, B. (2017). Slowing down: a trial of group therapy. Journal of Tests.",
+            authors=["Author, Ann", "Writer, Bea"],
+            title="Slowing down: a trial of group therapy",
+            publication_type="journal-article",
+            venue="Journal of Tests",
+            doi="10.5555/compass.2017",
+            **trial,
+        ),
+        StudyFactory(key="trial-2019", year=2019, **trial),
+    ]
+    outcomes = [
+        percent_change("trial-2013", "Violent-crime arrests during the programme year", -44, significant=True),
+        percent_change("trial-2017", "Violent-crime arrests across both trials: up to 50% fewer", -50),
+        OutcomeFactory(study="trial-2019", domain="education", measure="High-school graduation"),
+    ]
+    return RecordFactory(
+        slug="youth-cbt",
+        title="Project Compass: group therapy for boys",
+        summary="Project Compass is a synthetic record: weekly group sessions in which boys practise slowing down.",
+        evidence_rating="effective",
+        intervention_types=["cognitive-behavioural-therapy"],
+        target_groups=["at-risk-youth", "young-men"],
+        age_min=12,
+        age_max=17,
+        countries=["US"],
+        cost_per_participant={"amount": 2383, "currency": "USD", "year": 2022},
+        benefit_cost_ratio={"low": 5, "high": 30, "source_study": "trial-2017"},
+        studies=studies,
+        outcomes=outcomes,
+        translations={"es": {"title": "Proyecto Compass: terapia de grupo para chicos"}},
+    )
+
+
+@pytest.fixture
+def profile(import_records):
+    (page,) = import_records(profile_record())
+    return page
+
+
+@pytest.mark.usefixtures("profile")
 def test_profile_shows_ratio_outcomes_and_studies(client):
-    soup = BeautifulSoup(client.get(BAM).content, "html.parser")
+    soup = BeautifulSoup(client.get(PROFILE).content, "html.parser")
     text = soup.get_text(" ", strip=True)
     assert "Benefit-cost ratio: 5–30" in text
     assert "Effective" in text and "Randomised controlled trial, Maryland level 5 of 5 (3 studies)" in text
     assert "Target population At-risk youth; Young men" in text
     measures = [row.find_all("td")[1].get_text(strip=True) for row in soup.select("table tbody tr")]
     assert any("up to 50%" in measure for measure in measures)
-    assert soup.find("a", href="https://doi.org/10.1093/qje/qjw033")
+    assert soup.find("a", href="https://doi.org/10.5555/compass.2017")
 
 
 def forest_plots(client, path):
@@ -114,27 +168,39 @@ def test_forest_plot_no_effect_line_is_at_one_for_a_ratio_and_at_zero_for_a_diff
     assert list(ticks(none)) == ["−1", "−0.5", "0", "+0.5", "+1"] and ticks(none)["0"] == 50.0
 
 
-@pytest.mark.usefixtures("shipped_records")
+@pytest.mark.usefixtures("profile")
 def test_citations_as_ris_and_bibtex(client):
-    ris = client.get(BAM + "citations/ris/")
+    ris = client.get(PROFILE + "citations/ris/")
     assert ris["Content-Type"].startswith("application/x-research-info-systems")
-    assert "DO  - 10.1093/qje/qjw033" in ris.content.decode() and ris.content.decode().count("ER  - ") == 3
-    bib = client.get(BAM + "citations/bibtex/").content.decode()
-    assert "@article{heller-2017," in bib and "doi = {10.1093/qje/qjw033}" in bib
+    assert "DO  - 10.5555/compass.2017" in ris.content.decode() and ris.content.decode().count("ER  - ") == 3
+    bib = client.get(PROFILE + "citations/bibtex/").content.decode()
+    assert "@article{trial-2017," in bib and "doi = {10.5555/compass.2017}" in bib
 
 
 def test_bibtex_escaping():
     assert bibtex_escape("A {b} & 50% $x #1 a_b ^ ~ \\") == r"A \{b\} \& 50\% \$x \#1 a\_b \^{} \~{} \textbackslash{}"
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_similar_interventions_share_types_and_outcome_domains(client):
-    soup = BeautifulSoup(client.get("/interventions/focused-deterrence/").content, "html.parser")
+def test_similar_interventions_share_types_and_outcome_domains(client, import_records):
+    def record(slug, title, types, domains):
+        outcomes = [OutcomeFactory(study="main-study", domain=domain) for domain in domains]
+        return RecordFactory(slug=slug, title=title, intervention_types=types, outcomes=outcomes)
+
+    import_records(
+        record("gang-call-ins", "Gang call-ins", ["focused-deterrence"], ["homicide", "violent-crime"]),
+        record("drug-market-call-ins", "Drug-market call-ins", ["focused-deterrence"], ["drug-supply"]),
+        record(
+            "street-outreach-workers", "Street outreach workers", ["street-outreach"], ["homicide", "violent-crime"]
+        ),
+        record("crime-hotline", "Anonymous crime hotline", ["crime-hotline"], ["crime-reporting"]),
+    )
+    soup = BeautifulSoup(client.get("/interventions/gang-call-ins/").content, "html.parser")
     heading = soup.find("h2", string="Similar interventions")
     similar = [item.find("a").get_text() for item in heading.find_next("ul").find_all("li", recursive=False)]
-    assert 0 < len(similar) <= 5 and not any("Focused deterrence" in title for title in similar)
-    assert soup.find("a", string="Compare with a similar intervention")["href"].startswith(
-        "/compare/?i=focused-deterrence&i="
+    # Most shared types and domains first (two, then one); nothing in common, not similar; never itself.
+    assert similar == ["Street outreach workers", "Drug-market call-ins"]
+    assert soup.find("a", string="Compare with a similar intervention")["href"] == (
+        "/compare/?i=gang-call-ins&i=street-outreach-workers"
     )
 
 
@@ -148,12 +214,12 @@ def headline_items(client, path):
     return {text_of(item.find("dt")): item.find("dd") for item in headline.select(".headline-item")}
 
 
-@pytest.mark.usefixtures("shipped_records")
+@pytest.mark.usefixtures("profile")
 def test_the_headline_in_english(client):
-    items = headline_items(client, BAM)
+    items = headline_items(client, PROFILE)
     impact = items["Impact"]
     assert text_of(impact).startswith("−44% Violent crime Violent-crime arrests during the programme year")
-    assert impact.find("a")["href"] == "#study-heller-2013"
+    assert impact.find("a")["href"] == "#study-trial-2013"
     strength = items["Strength of evidence"]
     assert strength.find("span", class_="rating rating-effective").get_text() == "Effective"
     assert "Strong evidence (randomised" in text_of(strength)
@@ -161,33 +227,33 @@ def test_the_headline_in_english(client):
     assert "USD 2,383 (2022) per participant High cost" in cost and "Benefit-cost ratio: 5–30" in cost
 
 
-@pytest.mark.usefixtures("shipped_records")
+@pytest.mark.usefixtures("profile")
 def test_the_headline_in_spanish(client):
-    items = headline_items(client, "/es" + BAM)
+    items = headline_items(client, "/es" + PROFILE)
     assert text_of(items["Impacto"]).startswith("−44% Delitos violentos")
     assert "Ensayo controlado aleatorizado, nivel de Maryland 5 de 5" in text_of(items["Solidez de la evidencia"])
     cost = text_of(items["Costo"])
     assert "USD 2.383 (2022) por participante Costo alto" in cost and "Relación beneficio-costo: 5–30" in cost
 
 
-@pytest.mark.usefixtures("shipped_records")
+@pytest.mark.usefixtures("profile")
 def test_the_rating_badge_has_the_same_colour_class_on_the_profile_and_the_card(client):
-    profile = BeautifulSoup(client.get(BAM).content, "html.parser")
-    search = BeautifulSoup(client.get("/search/?q=becoming").content, "html.parser")
-    card = next(article for article in search.select("article.card") if "Becoming a Man" in article.get_text())
+    profile = BeautifulSoup(client.get(PROFILE).content, "html.parser")
+    search = BeautifulSoup(client.get("/search/?q=compass").content, "html.parser")
+    card = next(article for article in search.select("article.card") if "Project Compass" in article.get_text())
     for page in (profile.find(class_="headline"), card):
         assert page.find("span", class_="rating")["class"] == ["rating", "rating-effective"]
 
 
-@pytest.mark.usefixtures("shipped_records")
+@pytest.mark.usefixtures("profile")
 def test_a_search_card_shows_the_headline_with_numbers_in_the_visitors_language(client):
-    search = BeautifulSoup(client.get("/es/search/?q=becoming").content, "html.parser")
-    card = next(article for article in search.select("article.card") if "Becoming a Man" in article.get_text())
+    search = BeautifulSoup(client.get("/es/search/?q=compass").content, "html.parser")
+    card = next(article for article in search.select("article.card") if "Proyecto Compass" in article.get_text())
     text = text_of(card.find(class_="headline"))
     assert "−44% Delitos violentos" in text and "USD 2.383 (2022)" in text and "5–30" in text
     assert card.find("a", string="Cómo calificamos")["href"] == "/es/method/"
     study = card.select_one(".headline a[href*='#study-']")
-    assert study["href"] == "/es/interventions/becoming-a-man/#study-heller-2013"
+    assert study["href"] == "/es/interventions/youth-cbt/#study-trial-2013"
 
 
 def test_effects_and_intervals_with_the_languages_decimal_mark(client, import_records):

@@ -5,6 +5,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from interventions.vocabularies import EVIDENCE_RATING_MEANINGS, EvidenceRating, StudyDesign
+from tests.factories import RecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_the_method_page_explains_every_rating_and_design(client):
     assert "never the headline, never drawn in the forest plot" in text
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_each_headline_links_to_the_method(client):
-    soup = BeautifulSoup(client.get("/pt/interventions/becoming-a-man/").content, "html.parser")
+def test_each_headline_links_to_the_method(client, import_records):
+    import_records(RecordFactory(slug="youth-cbt", title="Group therapy for boys at school"))
+    soup = BeautifulSoup(client.get("/pt/interventions/youth-cbt/").content, "html.parser")
     assert soup.select_one(".headline .how-we-rate a")["href"] == "/pt/method/"
