@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from django.conf import settings
 
+from interventions.interchange.exporter import export_document, normalize_record
 from interventions.interchange.validation import schema_validator, validate
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +227,13 @@ def test_the_example_searches_find_what_they_promise_in_every_language(language)
         for example, expected in zip(example_queries(), EXAMPLES_FIND.values(), strict=True):
             result = search_records(SearchParams(q=example, lang=language, page_size=3))
             assert expected & {hit.slug for hit in result.hits}, (example, [hit.slug for hit in result.hits])
+
+
+@pytest.mark.usefixtures("shipped_records")
+def test_an_export_gives_back_every_shipped_record(fixture_document):
+    def by_slug(doc):
+        return {
+            (record.get("locale", "en"), record["slug"]): normalize_record(record) for record in doc["interventions"]
+        }
+
+    assert by_slug(export_document()) == by_slug(fixture_document)
