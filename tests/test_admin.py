@@ -11,42 +11,103 @@ from django.utils import timezone
 from wagtail.models import Locale
 from wagtail.users.models import UserProfile
 
-from interventions.models import InterventionPage, OutcomeDomain, Pillar
+from interventions.models import OutcomeDomain, Pillar
 from interventions.page_tree import ensure_home_page
 
 from .admin_forms import edit_url, form_values
+from .factories import OutcomeFactory, RecordFactory, StudyFactory
 
 pytestmark = pytest.mark.django_db
 
 
+YOUTH_CBT = "Cognitive behavioural therapy for young people"
+
+
 @pytest.fixture
-def bam():
-    return InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
+def youth_cbt(import_records):
+    """An intervention as much as an editor fills in: three studies, four outcomes, ages, cost, a benefit-cost ratio,
+    the EMMIE texts and a translation."""
+    (page,) = import_records(
+        RecordFactory(
+            slug="youth-cbt",
+            title=YOUTH_CBT,
+            summary="Weekly group sessions at school for boys in high-violence neighbourhoods.",
+            pillars=["protecting-vulnerable-populations"],
+            evidence_rating="effective",
+            intervention_types=["cognitive-behavioural-therapy", "school-based-prevention"],
+            settings=["school"],
+            target_groups=["at-risk-youth"],
+            age_min=12,
+            age_max=17,
+            countries=["US"],
+            cost_per_participant={"amount": 1500, "currency": "USD", "year": 2020},
+            benefit_cost_ratio={"low": 3, "high": 10, "source_study": "cost-study"},
+            mechanism_html="<p>Sessions teach boys to slow down before they react.</p>",
+            transferability_html="<p>Not yet tried in the region.</p>",
+            studies=[
+                StudyFactory(key="first-trial", design="rct"),
+                StudyFactory(key="second-trial", design="rct"),
+                StudyFactory(key="cost-study", design="cost-benefit-analysis"),
+            ],
+            outcomes=[
+                OutcomeFactory(study="first-trial", measure="Violent-crime arrests during the programme year"),
+                OutcomeFactory(study="first-trial", domain="education", measure="Graduation on time"),
+                OutcomeFactory(study="second-trial", measure="Violent-crime arrests in the year after"),
+                OutcomeFactory(study="second-trial", domain="recidivism", measure="Readmission to detention"),
+            ],
+            translations={"es": {"title": "Terapia cognitivo-conductual para jóvenes"}},
+        )
+    )
+    return page
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_editor_shows_studies_and_outcomes_in_tabs(editor_client, bam):
-    response = editor_client.get(edit_url(bam))
+@pytest.fixture
+def listed_records(youth_cbt, import_records):
+    """Records that each differ from the youth programme in one thing the listing filters on."""
+    import_records(
+        RecordFactory(
+            slug="trafficking-victim-identification",
+            title="Training to identify trafficking victims",
+            pillars=["disrupting-illicit-markets"],
+            countries=["US"],
+        ),
+        RecordFactory(
+            slug="prison-visits-for-youth",
+            title="Prison visits to deter young people",
+            evidence_rating="harmful",
+            countries=["US"],
+        ),
+        RecordFactory(
+            slug="anonymous-tip-line",
+            title="Anonymous crime tip line",
+            pillars=["strengthening-institutions"],
+            countries=["BR"],
+        ),
+    )
+    return youth_cbt
+
+
+def test_editor_shows_studies_and_outcomes_in_tabs(editor_client, youth_cbt):
+    response = editor_client.get(edit_url(youth_cbt))
     assert response.status_code == 200
     html = response.content.decode()
     for tab in ["Overview", "Evidence", "Cost", "Context", "Sources"]:
         assert f">{tab}<" in html or f"{tab}\n" in html
-    for study in bam.studies.all():
+    for study in youth_cbt.studies.all():
         assert study.key in html
-    for outcome in bam.outcomes.all():
+    for outcome in youth_cbt.outcomes.all():
         assert outcome.measure[:40] in html
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_saving_an_edit_publishes_it(editor_client, bam):
-    values = form_values(editor_client.get(edit_url(bam)).content.decode())
+def test_saving_an_edit_publishes_it(editor_client, youth_cbt):
+    values = form_values(editor_client.get(edit_url(youth_cbt)).content.decode())
     values["summary"] = "An edited summary."
     values["action-publish"] = "action-publish"
-    response = editor_client.post(edit_url(bam), values)
+    response = editor_client.post(edit_url(youth_cbt), values)
     assert response.status_code == 302, response.content.decode()[:2000]
-    bam.refresh_from_db()
-    assert bam.summary == "An edited summary."
-    assert bam.studies.count() >= 2 and bam.outcomes.count() >= 4
+    youth_cbt.refresh_from_db()
+    assert youth_cbt.summary == "An edited summary."
+    assert youth_cbt.studies.count() >= 2 and youth_cbt.outcomes.count() >= 4
 
 
 def draftail(text):
@@ -55,9 +116,8 @@ def draftail(text):
     return json.dumps({"blocks": [block], "entityMap": {}})
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_editors_write_emmie_texts_last_reviewed_and_structured_citations(editor_client, bam):
-    html = editor_client.get(edit_url(bam)).content.decode()
+def test_editors_write_emmie_texts_last_reviewed_and_structured_citations(editor_client, youth_cbt):
+    html = editor_client.get(edit_url(youth_cbt)).content.decode()
     assert "How it works" in html and "Structured citation" in html
     values = form_values(html)
     values.update(
@@ -75,22 +135,21 @@ def test_editors_write_emmie_texts_last_reviewed_and_structured_citations(editor
         }
     )
     values["action-publish"] = "action-publish"
-    response = editor_client.post(edit_url(bam), values)
+    response = editor_client.post(edit_url(youth_cbt), values)
     assert response.status_code == 302, response.content.decode()[:2000]
-    bam.refresh_from_db()
-    assert bam.mechanism == '<p data-block-key="a1b2c">Slowing down automatic responses.</p>'
-    assert bam.transferability == '<p data-block-key="a1b2c">Adapted in Medellín schools.</p>'
-    assert bam.last_reviewed.isoformat() == "2026-12-02"
-    study = bam.studies.order_by("sort_order").first()
+    youth_cbt.refresh_from_db()
+    assert youth_cbt.mechanism == '<p data-block-key="a1b2c">Slowing down automatic responses.</p>'
+    assert youth_cbt.transferability == '<p data-block-key="a1b2c">Adapted in Medellín schools.</p>'
+    assert youth_cbt.last_reviewed.isoformat() == "2026-12-02"
+    study = youth_cbt.studies.order_by("sort_order").first()
     assert study.authors == ["Heller, Sara B.", "Pollack, Harold A."]
     assert (study.publication_type, study.venue, study.issue) == ("working-paper", "NBER Working Paper", "19014")
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_validation_errors_stand_next_to_their_fields(editor_client, bam):
-    values = form_values(editor_client.get(edit_url(bam)).content.decode())
+def test_validation_errors_stand_next_to_their_fields(editor_client, youth_cbt):
+    values = form_values(editor_client.get(edit_url(youth_cbt)).content.decode())
     values.update(age_min="18", age_max="10", bcr_source_study="no-such-study")
-    response = editor_client.post(edit_url(bam), values)
+    response = editor_client.post(edit_url(youth_cbt), values)
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html.parser")
 
@@ -103,11 +162,10 @@ def test_validation_errors_stand_next_to_their_fields(editor_client, bam):
     assert "No study of this intervention has the key 'no-such-study'." in error_near("bcr_source_study")
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_outcome_citing_a_study_missing_from_the_page_is_refused(editor_client, bam):
-    values = form_values(editor_client.get(edit_url(bam)).content.decode())
+def test_outcome_citing_a_study_missing_from_the_page_is_refused(editor_client, youth_cbt):
+    values = form_values(editor_client.get(edit_url(youth_cbt)).content.decode())
     values["outcomes-0-study_key"] = "not-on-this-page"
-    response = editor_client.post(edit_url(bam), values)
+    response = editor_client.post(edit_url(youth_cbt), values)
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html.parser")
     field = soup.find(attrs={"name": "outcomes-0-study_key"})
@@ -146,33 +204,36 @@ def listed(client, **filters):
     return response.content.decode()
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_intervention_listing_filters_by_pillar_rating_country_cost_and_status(editor_client, bam):
+def test_intervention_listing_filters_by_pillar_rating_country_cost_and_status(editor_client, listed_records):
+    youth_cbt = listed_records
     disrupting = Pillar.objects.get(slug="disrupting-illicit-markets")
     html = listed(editor_client, pillar=disrupting.pk)
-    assert "TRACK4TIP" in html and "Becoming a Man" not in html
+    assert "Training to identify trafficking victims" in html and YOUTH_CBT not in html
     html = listed(editor_client, evidence_rating="harmful")
-    assert "Scared Straight" in html and "Becoming a Man" not in html
+    assert "Prison visits to deter young people" in html and YOUTH_CBT not in html
     html = listed(editor_client, country="BR")
-    assert "Disque Denúncia" in html and "Becoming a Man" not in html
-    assert "Becoming a Man" in listed(editor_client, has_cost_data="true")
-    assert "Becoming a Man" not in listed(editor_client, has_cost_data="false")
+    assert "Anonymous crime tip line" in html and YOUTH_CBT not in html
+    assert YOUTH_CBT in listed(editor_client, has_cost_data="true")
+    assert "Anonymous crime tip line" not in listed(editor_client, has_cost_data="true")
+    assert YOUTH_CBT not in listed(editor_client, has_cost_data="false")
+    assert "Anonymous crime tip line" in listed(editor_client, has_cost_data="false")
 
-    assert "Becoming a Man" not in listed(editor_client, status="scheduled")
-    bam.go_live_at = timezone.now() + timedelta(days=1)
-    bam.save_revision().publish()
-    assert "Becoming a Man" in listed(editor_client, status="scheduled")
-    assert "Becoming a Man" in listed(editor_client, status="changed")
-    assert "Becoming a Man" not in listed(editor_client, status="draft")
+    assert YOUTH_CBT not in listed(editor_client, status="scheduled")
+    youth_cbt.go_live_at = timezone.now() + timedelta(days=1)
+    youth_cbt.save_revision().publish()
+    assert YOUTH_CBT in listed(editor_client, status="scheduled")
+    assert YOUTH_CBT in listed(editor_client, status="changed")
+    assert YOUTH_CBT not in listed(editor_client, status="draft")
 
 
-@pytest.mark.usefixtures("shipped_records")
+@pytest.mark.usefixtures("listed_records")
 def test_intervention_listing_searches_within_its_filters(editor_client):
-    # The admin searches titles as they are typed (Wagtail's autocomplete), which on PostgreSQL keeps accents.
-    html = listed(editor_client, q="disque")
-    assert "Disque Denúncia" in html and "Becoming a Man" not in html
-    assert "Disque Denúncia" in listed(editor_client, q="disque", country="BR")
-    assert "Disque Denúncia" not in listed(editor_client, q="disque", country="CO")
+    # The admin searches titles as they are typed (Wagtail's autocomplete: the start of a word finds it), which on
+    # PostgreSQL keeps accents: the word searched for has none.
+    html = listed(editor_client, q="anonym")
+    assert "Anonymous crime tip line" in html and YOUTH_CBT not in html
+    assert "Anonymous crime tip line" in listed(editor_client, q="anonym", country="BR")
+    assert "Anonymous crime tip line" not in listed(editor_client, q="anonym", country="US")
 
 
 def test_admin_strings_of_the_editorial_models_are_in_spanish(editor_client, django_user_model):

@@ -20,6 +20,7 @@ from interventions.doi_lookup import fill_studies, messages_for
 from interventions.models import InterventionIndexPage, InterventionPage, Pillar
 
 from .admin_forms import edit_url, form_values
+from .factories import OutcomeFactory, RecordFactory, StudyFactory
 
 RECORDED = Path(__file__).resolve().parent / "data" / "crossref"
 RESPONSES = {
@@ -266,8 +267,47 @@ def test_messages_say_what_was_filled_and_what_was_not_found(recorded_crossref):
 
 
 @pytest.fixture
-def bam(db):
-    return InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
+def studied_intervention(import_records):
+    """An intervention whose study of DOI 10.1093/qje/qjw033 (the one recorded in heller-2017.json) has its
+    structured citation typed in, with a study without a DOI beside it."""
+    (page,) = import_records(
+        RecordFactory(
+            slug="school-group-therapy",
+            title="Group therapy at school",
+            summary="Weekly group sessions at school for boys in high-violence neighbourhoods.",
+            studies=[
+                StudyFactory(key="cost-study", design="cost-benefit-analysis"),
+                StudyFactory(
+                    key="heller-2017",
+                    design="rct",
+                    year=2017,
+                    doi="10.1093/qje/qjw033",
+                    citation=(
+                        "Heller, S. B., Shah, A. K., Guryan, J., Ludwig, J., Mullainathan, S., & Pollack, H. A. "
+                        "(2017). Thinking, fast and slow? Some field experiments to reduce crime and dropout in "
+                        "Chicago. The Quarterly Journal of Economics, 132(1), 1–54."
+                    ),
+                    authors=[
+                        "Heller, Sara B.",
+                        "Shah, Anuj K.",
+                        "Guryan, Jonathan",
+                        "Ludwig, Jens",
+                        "Mullainathan, Sendhil",
+                        "Pollack, Harold A.",
+                    ],
+                    title="Thinking, Fast and Slow? Some Field Experiments to Reduce Crime and Dropout in Chicago",
+                    publication_type="journal-article",
+                    venue="The Quarterly Journal of Economics",
+                    volume="132",
+                    issue="1",
+                    pages="1–54",
+                ),
+            ],
+            outcomes=[OutcomeFactory(study="heller-2017")],
+            translations={"es": {"title": "Terapia de grupo en la escuela"}},
+        )
+    )
+    return page
 
 
 def with_lookup_studies(values):
@@ -291,17 +331,16 @@ def with_lookup_studies(values):
     return values
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_saving_an_intervention_fills_its_studies_from_crossref(editor_client, bam, recorded_crossref):
-    values = with_lookup_studies(form_values(editor_client.get(edit_url(bam)).content.decode()))
-    response = editor_client.post(edit_url(bam), values | {"action-publish": "action-publish"})
+def test_saving_an_intervention_fills_its_studies_from_crossref(editor_client, studied_intervention, recorded_crossref):
+    values = with_lookup_studies(form_values(editor_client.get(edit_url(studied_intervention)).content.decode()))
+    response = editor_client.post(edit_url(studied_intervention), values | {"action-publish": "action-publish"})
     assert response.status_code == 302, response.content.decode()[:2000]
     shown = [str(message) for message in get_messages(response.wsgi_request)]
     assert any(message.startswith("Filled from Crossref for DOI 10.1093/qje/qjw033: Authors,") for message in shown)
     assert any(
         message.startswith("Filled from Crossref for DOI 10.1126/science.1257809: Authors, Title,") for message in shown
     )
-    studies = {study.key: study for study in InterventionPage.objects.get(pk=bam.pk).studies.all()}
+    studies = {study.key: study for study in InterventionPage.objects.get(pk=studied_intervention.pk).studies.all()}
     heller_2017 = studies["heller-2017"]
     assert heller_2017.title == "Thinking, fast and slow? (typed by the editor)"
     assert heller_2017.authors[0] == "Heller, Sara B." and len(heller_2017.authors) == 6
@@ -319,10 +358,13 @@ def test_saving_an_intervention_fills_its_studies_from_crossref(editor_client, b
     assert heller_2014.citation == "Heller (2014), Science."
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_offline_the_save_keeps_what_was_typed_and_says_to_type_the_fields(editor_client, bam, offline):
-    values = with_lookup_studies(form_values(editor_client.get(edit_url(bam)).content.decode()))
-    response = editor_client.post(edit_url(bam), values, follow=True)  # "Save draft": back to the editor
+def test_offline_the_save_keeps_what_was_typed_and_says_to_type_the_fields(
+    editor_client, studied_intervention, offline
+):
+    values = with_lookup_studies(form_values(editor_client.get(edit_url(studied_intervention)).content.decode()))
+    response = editor_client.post(
+        edit_url(studied_intervention), values, follow=True
+    )  # "Save draft": back to the editor
     assert response.status_code == 200
     html = response.content.decode()
     assert "Crossref could not be reached to look up DOI 10.1093/qje/qjw033" in html
@@ -332,28 +374,26 @@ def test_offline_the_save_keeps_what_was_typed_and_says_to_type_the_fields(edito
     titles = [value for key, value in draft_values.items() if key.endswith("-title")]
     assert "Thinking, fast and slow? (typed by the editor)" in titles
     assert "10.1126/science.1257809" in draft_values.values()
-    draft = InterventionPage.objects.get(pk=bam.pk).get_latest_revision_as_object()
+    draft = InterventionPage.objects.get(pk=studied_intervention.pk).get_latest_revision_as_object()
     heller_2014 = next(study for study in draft.studies.all() if study.key == "heller-2014")
     assert (heller_2014.citation, heller_2014.authors, heller_2014.title) == ("Heller (2014), Science.", [], "")
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_the_offline_message_is_translated(editor_client, bam, offline, django_user_model):
+def test_the_offline_message_is_translated(editor_client, studied_intervention, offline, django_user_model):
     profile = UserProfile.get_for_user(django_user_model.objects.get(username="editor"))
     profile.preferred_language = "es"
     profile.save()
-    values = with_lookup_studies(form_values(editor_client.get(edit_url(bam)).content.decode()))
-    response = editor_client.post(edit_url(bam), values, follow=True)
+    values = with_lookup_studies(form_values(editor_client.get(edit_url(studied_intervention)).content.decode()))
+    response = editor_client.post(edit_url(studied_intervention), values, follow=True)
     assert "No se pudo consultar Crossref para el DOI 10.1093/qje/qjw033" in response.content.decode()
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_an_autosave_does_not_ask_crossref(editor_client, bam, offline):
-    values = with_lookup_studies(form_values(editor_client.get(edit_url(bam)).content.decode()))
-    response = editor_client.post(edit_url(bam), values, headers={"Accept": "application/json"})
+def test_an_autosave_does_not_ask_crossref(editor_client, studied_intervention, offline):
+    values = with_lookup_studies(form_values(editor_client.get(edit_url(studied_intervention)).content.decode()))
+    response = editor_client.post(edit_url(studied_intervention), values, headers={"Accept": "application/json"})
     assert response.status_code == 200 and response.json()["success"], response.content
     assert offline == []
-    draft = InterventionPage.objects.get(pk=bam.pk).get_latest_revision_as_object()
+    draft = InterventionPage.objects.get(pk=studied_intervention.pk).get_latest_revision_as_object()
     heller_2014 = next(study for study in draft.studies.all() if study.key == "heller-2014")
     assert (heller_2014.doi, heller_2014.title) == ("10.1126/science.1257809", "")  # the link read, nothing asked
 

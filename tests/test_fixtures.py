@@ -6,7 +6,9 @@ from collections import Counter
 import pytest
 from django.conf import settings
 
+from interventions.interchange.exporter import export_document, normalize_record
 from interventions.interchange.validation import schema_validator, validate
+from search.gap_map import REGIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -229,7 +231,16 @@ def test_the_example_searches_find_what_they_promise_in_every_language(language)
 
 
 def test_every_country_of_the_records_is_in_a_gap_map_region(records):
-    from search.gap_map import REGIONS
 
     in_regions = {code for _label, codes in REGIONS.values() for code in codes}
     assert {code for record in records.values() for code in record["countries"]} <= in_regions
+
+
+@pytest.mark.usefixtures("shipped_records")
+def test_an_export_gives_back_every_shipped_record(fixture_document):
+    def by_slug(doc):
+        return {
+            (record.get("locale", "en"), record["slug"]): normalize_record(record) for record in doc["interventions"]
+        }
+
+    assert by_slug(export_document()) == by_slug(fixture_document)

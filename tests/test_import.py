@@ -61,11 +61,93 @@ def test_creates_publishes_and_reports_counts(tmp_path):
     assert page.outcomes.get().domain.labels["en"] == "Brand new"
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_second_run_of_the_same_file_changes_nothing_and_says_so(tmp_path, fixture_document):
+def records_of_every_shape():
+    """Records that use every part of the format between them: translations, a Spanish original, all the EMMIE texts,
+    money, effect sizes, structured citations, ratings elsewhere, links and terms."""
+    emmie = {
+        f"{name}_html": f"<p>{name.title()} of the programme.</p>"
+        for name in ("mechanism", "moderators", "implementation", "transferability")
+    }
+    return [
+        RecordFactory(
+            slug="youth-cbt",
+            title="Cognitive behavioural therapy for young people",
+            also_known_as=["Youth CBT"],
+            description_html="<p>Weekly <strong>group sessions</strong> at school.</p>",
+            intervention_types=["cognitive-behavioural-therapy", "school-based-prevention"],
+            settings=["school"],
+            target_groups=["at-risk-youth", "young-men"],
+            age_min=12,
+            age_max=17,
+            genders=["male"],
+            countries=["US"],
+            places=["A synthetic city"],
+            start_year=2009,
+            end_year=None,
+            implementers=["A school district"],
+            cost_per_participant={"amount": 1500, "currency": "USD", "year": 2020},
+            benefit_cost_ratio={"low": 3, "high": 10, "source_study": "trial"},
+            studies=[
+                StudyFactory(
+                    key="trial",
+                    design="rct",
+                    sample_size=2000,
+                    countries=["US"],
+                    doi="10.1234/synthetic.trial",
+                    maryland_sms=5,
+                    authors=["Example, Ana", "Sample, Ben"],
+                    title="A trial of group therapy at school",
+                    publication_type="journal-article",
+                    venue="Journal of Tests",
+                    volume="12",
+                    issue="3",
+                    pages="1-20",
+                )
+            ],
+            outcomes=[
+                OutcomeFactory(
+                    study="trial",
+                    effect_size={"metric": "percent-change", "value": -40, "ci_low": -60, "ci_high": -20},
+                    significant=True,
+                    follow_up_months=12,
+                ),
+                OutcomeFactory(domain="education", measure="School attendance", direction="no-effect", study="trial"),
+            ],
+            links=[{"title": "Programme site", "url": "https://example.org/youth-cbt"}],
+            tags=["youth violence", "therapy"],
+            external_ratings=[{"source": "A clearinghouse", "rating": "Promising", "assessed_year": 2021}],
+            last_reviewed="2026-01-15",
+            translations={
+                "es": {
+                    "title": "Terapia cognitivo-conductual para jóvenes",
+                    "summary": "Sesiones semanales en la escuela.",
+                    "outcome_measures": ["Detenciones por delitos violentos", "Asistencia escolar"],
+                    **emmie,
+                },
+                "pt": {"title": "Terapia cognitivo-comportamental para jovens"},
+            },
+            **emmie,
+        ),
+        RecordFactory(
+            slug="cash-deposit-limits",
+            locale="es",
+            title="Límites a los depósitos en efectivo",
+            pillars=["disrupting-illicit-markets"],
+            evidence_rating="mixed",
+            outcomes=[
+                OutcomeFactory(domain="illicit-financial-flows", measure="Dólares depositados", study="main-study")
+            ],
+        ),
+        RecordFactory(slug="street-lighting", title="Street lighting", evidence_rating="insufficient", outcomes=[]),
+    ]
+
+
+def test_second_run_of_the_same_file_changes_nothing_and_says_so(tmp_path):
+    records = document(*records_of_every_shape())
+    assert "3 created" in run_import(tmp_path, records)[0]
     revisions = Revision.objects.count()
-    stdout, _ = run_import(tmp_path, fixture_document)
-    assert f"0 created, 0 updated, {len(fixture_document['interventions'])} unchanged" in stdout
+    stdout, _ = run_import(tmp_path, records)
+    assert "0 created, 0 updated, 3 unchanged" in stdout
     assert "Nothing changed." in stdout
     assert Revision.objects.count() == revisions
 

@@ -15,7 +15,7 @@ from nominations.models import Nomination
 from nominations.spam import form_started_token
 
 from .admin_forms import edit_url, form_values
-from .factories import NominationFactory, UserFactory
+from .factories import NominationFactory, OutcomeFactory, RecordFactory, StudyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 SCRIPT = "<script>alert('nominated')</script>"
@@ -112,12 +112,22 @@ def test_bad_input_is_explained_and_what_was_typed_is_kept(client, overrides, fi
     assert Nomination.objects.count() == 0
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_a_study_names_the_intervention_chosen_by_its_title_in_the_visitors_language(client):
-    page = InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
-    form = BeautifulSoup(client.get("/nominate/").content, "html.parser")
-    labels = {option.get("value"): option.get_text() for option in form.select("select[name=intervention] option")}
-    assert labels[str(page.pk)] == page.title
+def intervention_choices(client, url):
+    form = BeautifulSoup(client.get(url).content, "html.parser")
+    return {option.get("value"): option.get_text() for option in form.select("select[name=intervention] option")}
+
+
+def test_a_study_names_the_intervention_chosen_by_its_title_in_the_visitors_language(client, import_records):
+    page, _other = import_records(
+        RecordFactory(
+            slug="youth-cbt",
+            title="Cognitive behavioural therapy for young people",
+            translations={"es": {"title": "Terapia cognitivo-conductual para jóvenes"}},
+        ),
+        RecordFactory(slug="street-lighting", title="Street lighting"),
+    )
+    assert intervention_choices(client, "/nominate/")[str(page.pk)] == "Cognitive behavioural therapy for young people"
+    assert intervention_choices(client, "/es/nominate/")[str(page.pk)] == "Terapia cognitivo-conductual para jóvenes"
     response = client.post("/nominate/", nomination_data(kind="study", intervention=str(page.pk), country=""))
     assert response.status_code == 302
     assert Nomination.objects.get().intervention == page
@@ -257,11 +267,17 @@ def test_accepting_a_new_intervention_drafts_it_and_it_is_published_after_review
     assert page.live and page.evidence_rating == "promising" and page.studies.get().design == "quasi-experimental"
 
 
-@pytest.mark.usefixtures("shipped_records")
 def test_accepting_a_new_study_adds_it_to_a_draft_of_the_intervention(
-    client, roles, django_capture_on_commit_callbacks
+    client, roles, django_capture_on_commit_callbacks, import_records
 ):
-    page = InterventionPage.objects.get(slug="becoming-a-man", locale__language_code="en")
+    (page,) = import_records(
+        RecordFactory(
+            slug="youth-cbt",
+            title="Cognitive behavioural therapy for young people",
+            studies=[StudyFactory(key="first-trial"), StudyFactory(key="follow-up-trial", design="quasi-experimental")],
+            outcomes=[OutcomeFactory(study="first-trial")],
+        )
+    )
     live_studies = list(page.studies.values_list("key", flat=True))
     nomination = NominationFactory(kind="study", intervention=page, name="A new trial", doi="10.5555/new.trial")
     client.force_login(roles[0])

@@ -33,14 +33,13 @@ def test_the_images_the_readme_shows_are_in_the_repository():
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("shipped_records")
 def test_setup_demo_loads_records_and_an_admin_with_the_given_password(monkeypatch, fixture_document):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "chosen-password-123")
     stdout = io.StringIO()
     call_command("setup_demo", stdout=stdout)
     output = stdout.getvalue()
     records = len(fixture_document["interventions"])
-    assert f"Demo records: 0 created, 0 updated, {records} unchanged" in output
+    assert f"Demo records: {records} created, 0 updated, 0 unchanged" in output
     assert "Thesaurus: " in output
     assert "password: chosen-password-123" in output
     admin = get_user_model().objects.get(username="admin")

@@ -63,16 +63,37 @@ def pages(import_records):
         ),
         RecordFactory(slug="entries-bare", description_html=""),
     )
+    return indexed_pages()
+
+
+def indexed_pages():
     return list(InterventionPage.get_indexed_objects().prefetch_related(*PREFETCHED).order_by("pk"))
 
 
-@pytest.mark.usefixtures("shipped_records")
-def test_new_entries_are_those_modelsearch_writes(pages):
-    IndexEntry.objects.filter(object_id__in=[str(page.pk) for page in pages]).delete()
+@pytest.fixture
+def many_pages(pages, import_records):
+    """More pages, in both languages, with titles of many lengths: a new entry's title norm depends on the average
+    length of the titles written with it and before it."""
+    import_records(
+        *(
+            RecordFactory(
+                slug=f"entries-{number}",
+                title=" ".join(["Community violence prevention", *["programme"] * number]),
+                description_html=f"<p>Meets {number} times a month.</p>" if number % 2 else "",
+                translations={"es": {"title": f"Prevención comunitaria {number}"}} if number % 3 == 0 else {},
+            )
+            for number in range(1, 11)
+        )
+    )
+    return indexed_pages()
+
+
+def test_new_entries_are_those_modelsearch_writes(many_pages):
+    IndexEntry.objects.filter(object_id__in=[str(page.pk) for page in many_pages]).delete()
     others = entries()["entries"]
-    expected = entries_after(modelsearch_add_bulk, pages)
-    assert len(expected["entries"]) == len(others) + len(pages) and len(pages) > 10
-    assert entries_after(add_to_search_index, pages) == expected
+    expected = entries_after(modelsearch_add_bulk, many_pages)
+    assert len(expected["entries"]) == len(others) + len(many_pages) and len(many_pages) > 10
+    assert entries_after(add_to_search_index, many_pages) == expected
 
 
 def test_older_entries_left_at_the_first_title_norm_are_refreshed_as_modelsearch_refreshes_them(pages):
