@@ -47,9 +47,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def shipped_records(django_db_setup, django_db_blocker):
-    """The records the project ships (fixtures/interventions.json), for the checks of those records
-    (tests/test_fixtures.py) and for the tests that have not yet been given records of their own: imported once per
-    module, in a transaction rolled back after the module's last test, in which each test's transaction nests."""
+    """The records the project ships (fixtures/interventions.json), for the checks of those records in
+    tests/test_fixtures.py (code tests build their own): imported once per module, in a transaction rolled back
+    after the module's last test, in which each test's transaction nests."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("import_interventions", str(FIXTURE_FILE), stdout=io.StringIO())
         yield
