@@ -164,7 +164,9 @@ def written_state(slugs):
         "search": sorted(
             (pk_paths[int(object_id)], title, autocomplete, body)
             for object_id, title, autocomplete, body in IndexEntry.objects.filter(
-                object_id__in=[str(pk) for pk in pk_paths]
+                # The pages' own entries: a vocabulary term's entry may have the same object id as a page.
+                object_id__in=[str(pk) for pk in pk_paths],
+                content_type__in=Page.objects.filter(pk__in=pk_paths).values("content_type"),
             ).values_list("object_id", "title", "autocomplete", "body")
         ),
         "facets": sorted(
