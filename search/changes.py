@@ -3,7 +3,7 @@ the search shows in their language (live, public: the `VisiblePage` rows), narro
 search narrows them (the `FacetValue` rows). The feed, the changes API and the home page read it through here."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.utils import timezone
@@ -13,7 +13,15 @@ from django_countries import countries
 from interventions.models import Pillar, RecordChange
 
 from .models import FacetValue, VisiblePage
-from .params import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_VALUE_LENGTH, InvalidParameter, parse_integer, value_of
+from .params import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE,
+    MAX_VALUE_LENGTH,
+    InvalidParameter,
+    parse_integer,
+    parse_language,
+    value_of,
+)
 from .service import MAX_PAGE_SIZE
 
 # Entries in the feed: a reader polls it, so the latest are enough; the API pages through all of them.
@@ -62,9 +70,7 @@ def parse_change_filters(query, language=None):
     InvalidParameter. An unknown pillar or country is refused rather than answered with nothing, so that a reader
     who mistyped it is told. The language is `language` (the feed's, from its address), else the `lang` parameter."""
     if language is None:
-        language = value_of(query, "lang") or settings.LANGUAGE_CODE
-        if language not in dict(settings.LANGUAGES):
-            raise InvalidParameter("lang", f"one of {', '.join(dict(settings.LANGUAGES))}")
+        language = parse_language(query, settings.LANGUAGE_CODE)
     pillar = value_of(query, "pillar").strip()
     if pillar and (len(pillar) > MAX_VALUE_LENGTH or not Pillar.objects.filter(slug=pillar).exists()):
         raise InvalidParameter("pillar", "the slug of a pillar, e.g. protecting-vulnerable-populations")
@@ -76,11 +82,8 @@ def parse_change_filters(query, language=None):
 
 def parse_change_params(query):
     """The API's parameters: the filters, `since` and the page."""
-    filters = parse_change_filters(query)
-    return ChangeParams(
-        lang=filters.lang,
-        pillar=filters.pillar,
-        country=filters.country,
+    return replace(
+        parse_change_filters(query),
         since=parse_since(value_of(query, "since").strip()),
         page=parse_integer("page", value_of(query, "page"), 1, 1, MAX_PAGE),
         page_size=parse_integer("page_size", value_of(query, "page_size"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),

@@ -36,9 +36,7 @@ def parse_search_params(query, default_language="en", default_page_size=DEFAULT_
             raise InvalidParameter(facet.name, f"values are at most {MAX_VALUE_LENGTH} characters")
         if values:
             filters[facet.name] = tuple(dict.fromkeys(values))
-    language = value_of(query, "lang") or default_language
-    if language not in dict(settings.LANGUAGES):
-        raise InvalidParameter("lang", f"one of {', '.join(dict(settings.LANGUAGES))}")
+    language = parse_language(query, default_language)
     sort = value_of(query, "sort")
     if sort and sort not in SORTS:
         raise InvalidParameter("sort", f"one of {', '.join(SORTS)}")
@@ -53,6 +51,14 @@ def parse_search_params(query, default_language="en", default_page_size=DEFAULT_
         lang=language,
         correct=parse_boolean("spell", value_of(query, "spell"), default=True),
     )
+
+
+def parse_language(query, default):
+    """The `lang` parameter, or `default` without one: one of the site's languages."""
+    language = value_of(query, "lang") or default
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidParameter("lang", f"one of {', '.join(dict(settings.LANGUAGES))}")
+    return language
 
 
 def values_of(query, name):
